@@ -36,7 +36,7 @@ def _first_order(fn, X, user_h, method, kind, out_shape):
     n, d = X.shape
     if method == "complex":
         H = resolve_steps(X, user_h, "complex")
-        probe_complex(fn, X[0], H[0, 0])
+        probe_complex(fn, X[0])
         out, _ = _run(f"{kind}_complex", fn, X, H, X, 0, out_shape, d)
         return out, DiffInfo(method, n * d + 1, H), None
     if method == "richardson":
@@ -171,7 +171,7 @@ def hessian(f, x, *, method="central", step=None, grad=None, args=(), vectorized
     fn = make_fn(f, args, vectorized=vectorized, x0=X[0])
     if method == "complex":
         H = resolve_steps(X, user_h, "central")
-        probe_complex(fn, X[0], STEP_FACTORS["complex"])
+        probe_complex(fn, X[0])
         out, _ = _run("hess_complex", fn, X, H, X, 0, (d, d), d * d + d)
         return _finish(out, batched, full_output, DiffInfo(method, n * (d * d + d) + 1, H))
     evals = d * d + d + 1
@@ -235,7 +235,7 @@ def hvp(f, x, v, *, method="central", step=None, grad=None, args=(), vectorized=
     H = resolve_steps(X, user_h, {"central": "second", "complex": "central", "richardson": "richardson2"}[method])
     name = names[method]
     if method == "complex":
-        probe_complex(fn, X[0], STEP_FACTORS["complex"])
+        probe_complex(fn, X[0])
 
     def run_at(s):
         out, fscale = _run(name, fn, X, representable(X, H * s) if grad is None else H, r[:, None] * s * V, 0, (d,), evals)

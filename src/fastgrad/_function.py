@@ -104,12 +104,27 @@ def make_fn(f, args, *, vectorized, x0, name="f", vector=False) -> Fn:
     return Fn(_copying(f, vector), "python", args, name, value.size if vector else None)
 
 
-def probe_complex(fn: Fn, x0, h0) -> None:
-    """Check that ``fn`` propagates a complex perturbation (complex step)."""
+def _call(fn, z):
+    if fn.kind == "vectorized":
+        return np.asarray(fn.func(z[None, :], *fn.args))[0]
+    return np.asarray(fn.func(z, *fn.args))
+
+
+def probe_complex(fn: Fn, x0) -> None:
+    """Check that ``fn`` is safe for the complex step, at ``x0``.
+
+    Two checks: the value for a complex argument must be complex, and the
+    complex-step derivative along the first coordinate must agree with a
+    central difference.  The second catches functions that accept complex
+    numbers but are not analytic in practice -- ``abs``, comparisons, or
+    numba's complex ``z ** n``, which goes through the polar form and buries
+    the tiny imaginary part under rounding noise.
+    """
+    c = 1e-20 * max(1.0, abs(x0[0]))
     z = x0.astype(np.complex128)
-    z[0] += 1j * h0
+    z[0] += 1j * c
     try:
-        value = fn.func(z[None, :] if fn.kind == "vectorized" else z, *fn.args)
+        value = _call(fn, z)
     except numba.core.errors.TypingError as exc:
         raise TypeError(fn.compile_error_message(True, exc)) from None
     except TypeError as exc:
@@ -117,11 +132,27 @@ def probe_complex(fn: Fn, x0, h0) -> None:
             f"{fn.name} failed on a complex point, which method='complex' needs: {exc}. "
             "Use method='central' for functions that are not complex-analytic."
         ) from None
-    if not np.iscomplexobj(np.asarray(value)):
+    if not np.iscomplexobj(value):
         raise TypeError(
             f"{fn.name} returned a real value for a complex argument, so the complex "
             "step cannot see its derivative. Write f with complex-safe operations "
             "(np.exp, np.sin, ..., no abs(), .real or float()) or use method='central'."
+        )
+    h = 6e-6 * max(1.0, abs(x0[0]))
+    xp, xm = x0.copy(), x0.copy()
+    xp[0] += h
+    xm[0] -= h
+    fp, fm = _call(fn, xp).real, _call(fn, xm).real
+    central = (fp - fm) / ((xp[0] - x0[0]) + (x0[0] - xm[0]))
+    cstep = value.imag / c
+    tol = 1e-5 * np.abs(central) + 1e-6 * (1.0 + np.abs(value.real)) / max(1.0, abs(x0[0]))
+    if np.any(~np.isfinite(cstep)) or np.any(np.abs(cstep - central) > tol):
+        raise ValueError(
+            f"method='complex': the complex-step derivative of {fn.name} along x[0] "
+            f"({np.ravel(cstep)[0]:.6g}) disagrees with a central difference "
+            f"({np.ravel(central)[0]:.6g}), so {fn.name} is not complex-analytic as "
+            "written (abs, comparisons, or z ** n in numba, which loses the tiny "
+            "imaginary part: write x * x * x instead of x ** 3). Use method='central'."
         )
 
 

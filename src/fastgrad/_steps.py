@@ -27,7 +27,7 @@ STEP_FACTORS = {
     # h**2, h**4, ... terms, so the largest step only has to stay small enough
     # for the Taylor series to be meaningful, and large steps keep the rounding
     # error (eps*|f|/h) low.  Found on the accuracy suite in tests/.
-    "richardson": 2.0 ** -5,
+    "richardson": 2.0 ** -4,
     "richardson2": 2.0 ** -4,
 }
 
