@@ -33,8 +33,10 @@ class Fn:
 
     def compile_error_message(self, complex_input: bool, exc) -> str:
         arg = "a complex128 array" if complex_input else "a float64 array"
-        first = str(exc).strip().splitlines()
-        detail = next((ln for ln in first if ln.strip()), "")
+        # numba's message starts with the pipeline stage; the cause follows.
+        lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+        useful = [ln for ln in lines if not ln.startswith(("Failed in", "During:", "File ", "^"))]
+        detail = " ".join(useful[:2])[:400] or (lines[0] if lines else "")
         hint = (
             " The complex-step method needs f written with operations numba "
             "supports for complex numbers (use np.exp, not math.exp; no abs or "
