@@ -78,10 +78,10 @@ def _as_float_array(x, name: str, *, max_ndim: int) -> np.ndarray:
         )
     except ValueError as exc:
         msg = str(exc)
-        if "could not convert" in msg or "dtype" in msg:
-            raise TypeError(f"{name} must be numeric: {msg}") from None
         if "contains NaN" in msg or "infinity" in msg:
             raise _nonfinite_error(x, name) from None
+        if "could not convert" in msg or "dtype" in msg:
+            raise TypeError(f"{name} must be numeric: {msg}") from None
         raise ValueError(f"{name}: {msg}") from None
     if arr.ndim > max_ndim:
         raise ValueError(f"{name} must have at most {max_ndim} dimensions, got shape {arr.shape}.")
