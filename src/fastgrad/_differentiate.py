@@ -93,7 +93,8 @@ def gradient(f, x, *, method="central", step=None, args=(), vectorized=False, fu
     >>> g = fastgrad.gradient(lambda x: x[0] ** 2 + 3 * x[1], np.array([1.0, 2.0]))
     >>> np.round(g, 6)
     array([2., 3.])
-    >>> g, info = fastgrad.gradient(np.sin, [0.5], method="richardson", full_output=True)
+    >>> g, info = fastgrad.gradient(lambda x: np.sin(x[0]), [0.5], method="richardson",
+    ...                             full_output=True)
     >>> bool(abs(g[0] - np.cos(0.5)) <= info.error[0] < 1e-12)
     True
     """
