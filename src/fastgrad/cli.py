@@ -1,0 +1,197 @@
+"""The ``fastgrad`` command line.
+
+``fastgrad bench`` times fastgrad against its references (see
+:mod:`fastgrad._bench.cases`) and prints one row per (case, reference);
+``fastgrad bench --stalls`` probes the threading layer for stalls in fresh
+processes.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+DEFAULT_PROCESSES = 20
+
+
+def _parser():
+    parser = argparse.ArgumentParser(prog="fastgrad", description="fastgrad command line tools.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    bench = sub.add_parser(
+        "bench", help="benchmark fastgrad against reference implementations",
+        description="Time fastgrad and its references in the same run and report speed-up ratios "
+                    "(reference time / fastgrad time) and maximum errors.")
+    bench.add_argument("--quick", action="store_true",
+                       help="short time budget, smaller squared-loss data, slow Python-loop references "
+                            "timed on a subset of the points (per-point scaled)")
+    bench.add_argument("--json", metavar="FILE", help="also write the full results as JSON to FILE")
+    bench.add_argument("--filter", metavar="SUBSTRING", help="only cases whose name contains SUBSTRING")
+    bench.add_argument("--list", action="store_true", help="list the cases and their references, then exit")
+    bench.add_argument("--stalls", action="store_true",
+                       help="threading stall probe: time gradient calls right after BLAS calls in fresh processes")
+    bench.add_argument("--processes", type=int, metavar="N",
+                       help=f"number of processes for --stalls (default {DEFAULT_PROCESSES})")
+    return parser
+
+
+# ---------------------------------------------------------------- formatting
+
+
+def fmt_time(seconds):
+    """``1.23 ms`` style, or ``-``."""
+    if seconds is None:
+        return "-"
+    for unit, factor in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6)):
+        if seconds >= factor:
+            return f"{seconds / factor:.3g} {unit}"
+    return f"{seconds * 1e9:.3g} ns"
+
+
+def fmt_ratio(ratio):
+    """``23.4x``, or ``-``."""
+    return "-" if ratio is None else f"{ratio:.1f}x"
+
+
+def fmt_err(err):
+    return "-" if err is None else f"{err:.1e}"
+
+
+def _table(header, rows):
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
+    right = {1, 3, 4, 5}  # time and ratio columns
+    lines = []
+    for row in [header, ["-" * w for w in widths], *rows]:
+        cells = [str(x).rjust(w) if i in right else str(x).ljust(w) for i, (x, w) in enumerate(zip(row, widths))]
+        lines.append("  ".join(cells).rstrip())
+    return "\n".join(lines)
+
+
+def bench_table(report):
+    """The results table plus footnotes, as text."""
+    header = ["case", "fastgrad", "reference", "ref time", "speed-up", "(of min)", "err vs", "fastgrad err",
+              "ref err"]
+    rows, notes = [], []
+    for case in report["cases"]:
+        if "error" in case:
+            rows.append([case["name"], "FAILED", "", "", "", "", "", "", ""])
+            notes.append(f"{case['name']}: {case['error']}")
+            continue
+        fg = case["fastgrad"]
+        for ref in case["references"] or [None]:
+            if ref is None:
+                rows.append([case["name"], fmt_time(fg["median_s"]), "-", "-", "-", "-", case["error_vs"],
+                             fmt_err(fg["max_error"]), "-"])
+                continue
+            mark = "*" if ref["points_timed"] < ref["points"] else ""
+            rows.append([case["name"], fmt_time(fg["median_s"]), ref["name"] + mark, fmt_time(ref["median_s"]),
+                         fmt_ratio(ref["ratio"]), fmt_ratio(ref["ratio_of_min"]), case["error_vs"],
+                         fmt_err(fg["max_error"]), fmt_err(ref["max_error"])])
+            if mark:
+                notes.append(f"* {case['name']} / {ref['name']}: timed on {ref['points_timed']} of "
+                             f"{ref['points']} points; time shown = time per point x {ref['points']}")
+        if "first_call_over_steady" in case:
+            notes.append(f"{case['name']}: the first call (compiling) took {fmt_time(fg['median_s'])}, "
+                         f"{case['first_call_over_steady']:.0f} times a steady-state call")
+    env = report["environment"]
+    lines = [
+        f"fastgrad {env['fastgrad']} | numpy {env['numpy']} | numba {env['numba']} "
+        f"({env['numba_threads']} threads, layer {env['threading_layer']}) | mode {report['mode']}",
+        "times: median per call; speed-up = reference time / fastgrad time, calls interleaved in one run "
+        "((of min): the same with the fastest calls);",
+        "errors: max |value - truth| (err vs: analytic derivatives, or the numpy reference)",
+        "",
+        _table(header, rows),
+    ]
+    if notes:
+        lines += [""] + notes
+    return "\n".join(lines)
+
+
+def stalls_text(result, parent_layer):
+    s = result["summary"]
+    lines = [f"threading layer (this process): {parent_layer}",
+             "process   layer       first call   quiet median   after-BLAS median   after-BLAS max   max/median"]
+    for i, rec in enumerate(result["processes"], 1):
+        if "error" in rec:
+            lines.append(f"{i:7d}   FAILED: {rec['error']}")
+            continue
+        q, b = rec["quiet"], rec["after_blas"]
+        lines.append(f"{i:7d}   {rec['threading_layer']:<10}  {fmt_time(rec['first_call_s']):>10}   "
+                     f"{fmt_time(q['median_s']):>12}   {fmt_time(b['median_s']):>17}   "
+                     f"{fmt_time(b['max_s']):>14}   {b['max_over_median']:9.1f}")
+    if "median_s" in s:
+        lines += ["", f"all {s['calls']} calls after a BLAS call: median {fmt_time(s['median_s'])}, "
+                      f"max {fmt_time(s['max_s'])}, max/median {s['max_over_median']:.1f}, "
+                      f"{s['calls_over_2x_median']} calls over 2x the median "
+                      f"(quiet median {fmt_time(s['quiet_median_s'])}); layers {', '.join(s['threading_layers'])}"]
+    if s["failed"]:
+        lines.append(f"{s['failed']} of {s['processes']} processes failed")
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------ commands
+
+
+def _write_json(path, payload):
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(payload, fh, indent=2)
+        fh.write("\n")
+
+
+def _bench(args):
+    from fastgrad._bench import cases as registry
+    from fastgrad._bench import runner
+
+    if args.stalls:
+        from fastgrad._config import threading_layer
+
+        result = runner.run_stalls(args.processes or DEFAULT_PROCESSES)
+        layer = threading_layer()
+        result["summary"]["parent_threading_layer"] = layer
+        print(stalls_text(result, layer))
+        if args.json:
+            _write_json(args.json, result)
+        return 1 if result["summary"]["failed"] else 0
+
+    selected = registry.select(registry.build_cases(), args.filter)
+    if not selected:
+        print(f"fastgrad bench: no case name contains {args.filter!r} (see --list)", file=sys.stderr)
+        return 1
+    if args.list:
+        for case in selected:
+            print(f"{case.name}\n    {case.description}")
+            for name, ref in case.references.items():
+                sub = f" [quick: timed on {ref.subset} points]" if ref.subset else ""
+                print(f"    - {name}: {ref.label}{sub}")
+        return 0
+    report = runner.run_all(selected, "quick" if args.quick else "full")
+    print(bench_table(report))
+    if args.json:
+        _write_json(args.json, report)
+    return 1 if any("error" in c for c in report["cases"]) else 0
+
+
+def main(argv=None):
+    """Entry point of the ``fastgrad`` command; returns the exit code.
+
+    Examples
+    --------
+    >>> from fastgrad.cli import main
+    >>> main(["bench", "--list", "--filter", "single-point"])  # doctest: +ELLIPSIS
+    gradient/central/rosen10/single-point
+    ...
+    0
+    """
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.processes is not None and not args.stalls:
+        parser.error("--processes only applies to --stalls")
+    if args.processes is not None and args.processes < 1:
+        parser.error("--processes must be at least 1")
+    if args.command == "bench":
+        return _bench(args)
+    return 2  # unreachable: argparse requires a known command
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,158 @@
+"""Tests of the benchmark registry, the runner and the ``fastgrad bench`` command.
+
+No timing assertions: only that every case runs, that fastgrad agrees with
+each reference within the tolerance the case declares, and that the command
+line produces well-formed output.
+"""
+import json
+
+import numpy as np
+import pytest
+
+from fastgrad._bench import runner
+from fastgrad._bench.cases import Case, Reference, build_cases, select
+from fastgrad.cli import bench_table, fmt_time, main
+
+CASES = build_cases()
+CHEAP = "single-point"  # a case that runs in about a second once compiled
+
+
+def test_case_names_are_unique():
+    names = [c.name for c in CASES]
+    assert len(names) == len(set(names))
+
+
+def test_every_case_has_a_numpy_reference_or_is_first_call():
+    for case in CASES:
+        assert case.first_call or any(name.startswith("numpy") for name in case.references), case.name
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_case_agrees_with_references(case):
+    data = case.setup("tiny")
+    out = np.asarray(case.fastgrad(data))
+    assert np.all(np.isfinite(out))
+    if case.truth is not None:
+        np.testing.assert_allclose(out, case.truth(data), rtol=case.rtol, atol=case.atol,
+                                   err_msg="fastgrad vs the analytic answer")
+    assert case.references, "every case compares with something"
+    for name, ref in case.references.items():
+        rtol, atol = case.tolerance(name)
+        np.testing.assert_allclose(out, np.asarray(ref.func(data)), rtol=rtol, atol=atol,
+                                   err_msg=f"fastgrad vs {name}")
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.point_keys], ids=lambda c: c.name)
+def test_take_slices_only_the_point_axes(case):
+    data = case.setup("tiny")
+    sub = case.take(data, 2)
+    assert case.n_points(sub) == 2
+    for key, value in data.items():
+        if key not in case.point_keys:
+            assert sub[key] is value
+
+
+def _toy_case(truth=True):
+    # Pure numpy, no compilation: exercises the runner's bookkeeping.
+    def setup(size):
+        return {"X": np.arange(20.0).reshape(10, 2)}
+
+    def loop(d):
+        return np.array([2.0 * x for x in d["X"]])
+
+    return Case("toy/double", "toy", setup, lambda d: 2.0 * d["X"],
+                {"numpy": lambda d: d["X"] + d["X"], "loop": Reference(loop, "a loop", subset=4)},
+                (lambda d: 2.0 * d["X"]) if truth else None)
+
+
+def test_run_case_scales_subset_references_per_point():
+    rec = runner.run_case(_toy_case(), "quick")
+    assert rec["points"] == 10 and rec["error_vs"] == "analytic"
+    assert rec["fastgrad"]["max_error"] == 0.0
+    assert rec["fastgrad"]["first_call_s"] is not None
+    numpy_ref, loop_ref = rec["references"]
+    assert numpy_ref["points_timed"] == 10 and loop_ref["points_timed"] == 4
+    assert loop_ref["median_s"] == pytest.approx(loop_ref["median_s_per_point"] * 10)
+    assert loop_ref["ratio"] == pytest.approx(loop_ref["median_s"] / rec["fastgrad"]["median_s"])
+    assert loop_ref["max_error"] == 0.0
+    full = runner.run_case(_toy_case(), "quick", subsets=False)
+    assert full["references"][1]["points_timed"] == 10
+
+
+def test_run_case_without_truth_measures_against_numpy():
+    rec = runner.run_case(_toy_case(truth=False), "quick")
+    assert rec["error_vs"] == "numpy"
+    assert rec["references"][0]["max_error"] is None  # the yardstick itself
+    assert rec["references"][1]["max_error"] == 0.0
+
+
+def test_run_all_records_failures_and_reports_progress(capsys):
+    def boom(data):
+        raise RuntimeError("kernel exploded")
+
+    bad = Case("toy/broken", "toy", lambda size: {"X": np.ones((3, 2))}, boom, {"numpy": lambda d: d["X"]})
+    report = runner.run_all([_toy_case(), bad], "quick")
+    err = capsys.readouterr().err
+    assert "[1/2] toy/double ..." in err and "[2/2] toy/broken FAILED" in err
+    assert "kernel exploded" in report["cases"][1]["error"]
+    text = bench_table(report)
+    assert "toy/broken" in text and "FAILED" in text and "x" in text
+
+
+def test_select_is_a_case_insensitive_substring_match():
+    assert [c.name for c in select(CASES, "SINGLE-POINT")] == [c.name for c in CASES if CHEAP in c.name]
+    assert select(CASES, None) == CASES
+
+
+def test_cli_bench_quick_writes_json(tmp_path, capsys):
+    path = tmp_path / "bench.json"
+    assert main(["bench", "--quick", "--filter", CHEAP, "--json", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert CHEAP in out and "speed-up" in out
+    report = json.loads(path.read_text())
+    assert {"mode", "created", "environment", "cases"} <= set(report)
+    assert report["mode"] == "quick"
+    assert {"threading_layer", "numba", "numpy"} <= set(report["environment"])
+    (case,) = report["cases"]
+    assert CHEAP in case["name"]
+    assert {"median_s", "min_s", "first_call_s", "repeats", "max_error"} <= set(case["fastgrad"])
+    for ref in case["references"]:
+        assert {"name", "median_s", "min_s", "ratio", "max_error", "points", "points_timed"} <= set(ref)
+        assert ref["ratio"] > 0
+
+
+def test_cli_list(capsys):
+    assert main(["bench", "--list"]) == 0
+    out = capsys.readouterr().out
+    for case in CASES:
+        assert case.name in out
+
+
+def test_cli_unknown_filter_fails(capsys):
+    assert main(["bench", "--list", "--filter", "no-such-case"]) == 1
+    assert "no case" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["bench", "--no-such-flag"], [], ["frobnicate"],
+                                  ["bench", "--processes", "3"], ["bench", "--stalls", "--processes", "0"]])
+def test_cli_bad_arguments_exit_nonzero(argv, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code != 0
+
+
+def test_fmt_time():
+    assert fmt_time(1.5) == "1.5 s"
+    assert fmt_time(0.00123) == "1.23 ms"
+    assert fmt_time(4.2e-5) == "42 us"
+    assert fmt_time(None) == "-"
+
+
+@pytest.mark.slow
+def test_stall_probe_runs_in_a_fresh_process():
+    result = runner.run_stalls(processes=1, calls=3)
+    assert result["summary"]["failed"] == 0
+    (rec,) = result["processes"]
+    assert len(rec["after_blas_s"]) == 3 and len(rec["quiet_s"]) == 3
+    assert rec["OMP_WAIT_POLICY"] == "PASSIVE"  # set by the child's own import of fastgrad
+    assert result["summary"]["max_over_median"] >= 1.0
