@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 
 # Must happen before libgomp is loaded by numba's omp pool: libgomp reads the
 # variable once, at load time.
@@ -51,23 +52,37 @@ if "NUMBA_THREADING_LAYER" not in os.environ:
 #: reference machine for a cheap (~20 ns) function is around 5 000 evaluations.
 PARALLEL_MIN_EVALS = 8192
 
-_controller = None
+_blas = None  # (number of imported modules when scanned, BLAS controllers)
 
 
-def _get_controller():
-    global _controller
-    if _controller is None:
+def _blas_controllers():
+    # Scanning the loaded libraries costs ~15 us, so the result is kept and
+    # only refreshed when new modules were imported since (a new module may
+    # have loaded another BLAS, e.g. scipy's, which numba's np.dot uses).
+    global _blas
+    count = len(sys.modules)
+    if _blas is None or _blas[0] != count:
         from threadpoolctl import ThreadpoolController
 
-        _controller = ThreadpoolController()
-    return _controller
+        ctrl = ThreadpoolController()
+        _blas = (count, [lc for lc in ctrl.lib_controllers if lc.user_api == "blas"])
+    return _blas[1]
 
 
 @contextlib.contextmanager
 def blas_single_threaded():
     """Limit BLAS to one thread while a parallel numba kernel runs."""
-    with _get_controller().limit(limits=1, user_api="blas"):
+    changed = []
+    for lc in _blas_controllers():
+        n = lc.num_threads
+        if n != 1:
+            lc.set_num_threads(1)
+            changed.append((lc, n))
+    try:
         yield
+    finally:
+        for lc, n in changed:
+            lc.set_num_threads(n)
 
 
 def threading_layer() -> str:

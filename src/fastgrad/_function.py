@@ -16,6 +16,7 @@ is reported clearly *before* any kernel runs.
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass
 
 import numba
@@ -64,6 +65,10 @@ def _copying(f, vector: bool):
 
 
 def _check_value(value, name, x, *, vector, rows=None):
+    if rows is None and not vector and type(value) is float:  # the common case, cheaply
+        if not math.isfinite(value):
+            raise ValueError(f"{name} returned a non-finite value {value!r} at x = {x}; it must be finite there.")
+        return value
     arr = np.asarray(value)
     if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
         raise TypeError(f"{name} must return numbers, got {type(value).__name__} at x = {x}.")
@@ -101,9 +106,9 @@ def make_fn(f, args, *, vectorized, x0, name="f", vector=False) -> Fn:
             fn = Fn(f, "numba", args, name, None)
             raise TypeError(fn.compile_error_message(False, exc)) from None
         value = _check_value(value, name, x0, vector=vector)
-        return Fn(f, "numba", args, name, value.size if vector else None)
+        return Fn(f, "numba", args, name, np.size(value) if vector else None)
     value = _check_value(f(x0.copy(), *args), name, x0, vector=vector)
-    return Fn(_copying(f, vector), "python", args, name, value.size if vector else None)
+    return Fn(_copying(f, vector), "python", args, name, np.size(value) if vector else None)
 
 
 def _call(fn, z):

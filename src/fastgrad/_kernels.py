@@ -15,6 +15,8 @@ reports it separately from steady-state time.
 """
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import numba
 import numpy as np
 
@@ -40,8 +42,11 @@ STENCILS = {
 COMPLEX_STENCILS = frozenset(k for k, (_, dt) in STENCILS.items() if dt is np.complex128)
 
 
-def _make_driver(point, work_dtype):
-    def driver(f, X, H, V, args, mode, out, status, fscale, bad, nchunks):
+def _make_driver(point, work_dtype, f):
+    # f is bound as a closure constant rather than passed as an argument:
+    # numba then compiles the call to f directly, and each call skips
+    # re-typing a function object (~7 us, as much as a small gradient).
+    def driver(X, H, V, args, mode, out, status, fscale, bad, nchunks):
         n = X.shape[0]
         d = X.shape[1]
         for c in numba.prange(nchunks):
@@ -60,21 +65,30 @@ def _make_driver(point, work_dtype):
     return driver
 
 
-_PY_DRIVERS = {name: _make_driver(pt, dt) for name, (pt, dt) in STENCILS.items()}
-_JIT_DRIVERS: dict[tuple[str, bool], object] = {}
+_JIT_POINTS: dict[str, object] = {}
+#: Compiled drivers per (stencil, parallel, user function), least recently
+#: used first.  Bounded so that programs creating many jitted functions do
+#: not keep every dispatcher alive.
+_JIT_DRIVERS: OrderedDict = OrderedDict()
+MAX_CACHED_DRIVERS = 128
 
 
-def jit_driver(name: str, parallel: bool):
-    key = (name, parallel)
+def jit_driver(name: str, parallel: bool, f):
+    key = (name, parallel, f)
     drv = _JIT_DRIVERS.get(key)
-    if drv is None:
-        point, dt = STENCILS[name]
+    if drv is not None:
+        _JIT_DRIVERS.move_to_end(key)
+        return drv
+    point, dt = STENCILS[name]
+    jpoint = _JIT_POINTS.get(name)
+    if jpoint is None:
         # error_model="numpy": divisions are by validated positive steps, so
         # skip the per-division zero checks of the default "python" model.
-        drv = numba.njit(parallel=parallel, nogil=True, error_model="numpy")(
-            _make_driver(numba.njit(nogil=True, error_model="numpy")(point), dt)
-        )
-        _JIT_DRIVERS[key] = drv
+        jpoint = _JIT_POINTS[name] = numba.njit(nogil=True, error_model="numpy")(point)
+    drv = numba.njit(parallel=parallel, nogil=True, error_model="numpy")(_make_driver(jpoint, dt, f))
+    _JIT_DRIVERS[key] = drv
+    if len(_JIT_DRIVERS) > MAX_CACHED_DRIVERS:
+        _JIT_DRIVERS.popitem(last=False)
     return drv
 
 
@@ -99,24 +113,26 @@ def run_batch(name, fn, X, H, V, mode, out_shape, evals_per_point):
     evaluation point.
     """
     n, d = X.shape
-    out = np.zeros((n,) + tuple(out_shape))
+    out = np.empty((n,) + tuple(out_shape))
     status = np.zeros(n, dtype=np.int8)
-    fscale = np.zeros(n)
-    bad = np.zeros((n, d))
+    fscale = np.empty(n)
+    bad = np.empty((n, d))  # written only for rows that fail
     if fn.kind == "numba":
-        threads = numba.get_num_threads()
-        parallel = threads > 1 and n > 1 and n * evals_per_point >= _config.PARALLEL_MIN_EVALS
-        drv = jit_driver(name, parallel)
+        parallel = n > 1 and n * evals_per_point >= _config.PARALLEL_MIN_EVALS
+        threads = numba.get_num_threads() if parallel else 1  # the query costs ~5 us
+        parallel = parallel and threads > 1
+        drv = jit_driver(name, parallel, fn.func)
         try:
             if parallel:
                 with _config.blas_single_threaded():
-                    drv(fn.func, X, H, V, fn.args, mode, out, status, fscale, bad, min(n, threads))
+                    drv(X, H, V, fn.args, mode, out, status, fscale, bad, min(n, threads))
             else:
-                drv(fn.func, X, H, V, fn.args, mode, out, status, fscale, bad, 1)
+                drv(X, H, V, fn.args, mode, out, status, fscale, bad, 1)
         except numba.core.errors.TypingError as exc:
             raise TypeError(fn.compile_error_message(name in COMPLEX_STENCILS, exc)) from None
     else:
-        _PY_DRIVERS[name](fn.func, X, H, V, fn.args, mode, out, status, fscale, bad, 1)
+        point, dt = STENCILS[name]
+        _make_driver(point, dt, fn.func)(X, H, V, fn.args, mode, out, status, fscale, bad, 1)
     if status.any():
         row = int(np.flatnonzero(status)[0])
         raise NonFiniteError(fn.name, row, bad[row], X[row])
