@@ -217,15 +217,20 @@ def _grad_numpy_one(data):
     return _grad_numpy({"X": data["X"][None, :]})[0]
 
 
+def _grad_forward_numpy(data):
+    X = data["X"]
+    return naive.grad_forward(naive.rosenbrock_vec, X, steps(X, 1 / 2))
+
+
 def _grad_complex_numpy(data):
     X = data["X"]
     return naive.grad_complex(naive.rosenbrock_vec, X, 1e-20 * np.maximum(1.0, np.abs(X)))
 
 
 def _grad_richardson_numpy(data, levels=3):
-    # fastgrad's start step (2**-5 max(1, |x|)), halved per level, then Neville.
+    # fastgrad's start step (2**-4 max(1, |x|)), halved per level, then Neville.
     X = data["X"]
-    H = 2.0**-5 * np.maximum(1.0, np.abs(X))
+    H = 2.0**-4 * np.maximum(1.0, np.abs(X))
     D_k = [naive.grad_central(naive.rosenbrock_vec, X, (X + H / 2**k) - X) for k in range(levels)]
     return naive.neville(D_k)
 
@@ -344,6 +349,17 @@ def _gradient_cases(has_scipy, has_jax):
     yield Case("gradient/central/rosen10/n=2000", "gradient", _batch(_N, 0),
                lambda d: fastgrad.gradient(rosenbrock, d["X"]), refs, _rosen_grad_truth,
                description="central-difference gradients of a jitted Rosenbrock (d=10) at 2000 points")
+
+    # approx_fprime is a forward difference: the like-for-like comparison.
+    refs = {"numpy": Reference(_grad_forward_numpy, "numpy forward differences, all perturbed copies at once",
+                               **_SCIPY_TOL)}
+    if has_scipy:
+        refs["scipy_loop"] = Reference(
+            _grad_scipy_loop, "scipy.optimize.approx_fprime (forward differences) in a Python loop over the points",
+            subset=200, **_SCIPY_TOL)
+    yield Case("gradient/forward/rosen10/n=2000", "gradient", _batch(_N, 0),
+               lambda d: fastgrad.gradient(rosenbrock, d["X"], method="forward"), refs, _rosen_grad_truth,
+               **_SCIPY_TOL, description="forward-difference gradients at 2000 points (the same stencil as scipy's)")
 
     yield Case("gradient/complex/rosen10/n=2000", "gradient", _batch(_N, 1),
                lambda d: fastgrad.gradient(rosenbrock, d["X"], method="complex"),
