@@ -15,7 +15,8 @@ import pytest
 from fastgrad._bench.cases import build_cases
 from fastgrad._bench.runner import max_error
 
-CASES = build_cases()
+# minimize cases have their own suite in bench_minimize.py
+CASES = [c for c in build_cases() if c.group != "minimize" and not c.name.startswith("first-call/minimize")]
 _DATA = {}
 
 

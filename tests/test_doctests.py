@@ -3,10 +3,22 @@ import doctest
 
 import pytest
 
+import fastgrad._calculus
 import fastgrad._check
 import fastgrad._differentiate
+import fastgrad._minimize
+import fastgrad._schedules
 
-MODULES = [fastgrad._differentiate, fastgrad._check]
+MODULES = [fastgrad._differentiate, fastgrad._check, fastgrad._minimize, fastgrad._schedules,
+           fastgrad._calculus]
+try:  # the plot examples need matplotlib, an optional extra
+    import matplotlib  # noqa: F401
+
+    import fastgrad.plot
+
+    MODULES.append(fastgrad.plot)
+except ImportError:
+    pass
 
 
 @pytest.mark.parametrize("module", MODULES, ids=lambda m: m.__name__)

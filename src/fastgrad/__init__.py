@@ -5,19 +5,36 @@ private.  ``_config`` is imported first: it chooses numba's threading layer
 before any kernel can start a thread pool.
 """
 from . import _config  # noqa: F401  (must run before numba launches threads)
+from ._calculus import CriticalPoint, critical_points, mean_value_points
 from ._check import GradientCheck, check_gradient
 from ._differentiate import derivative, gradient, hessian, hvp, jacobian
+from ._minimize import minimize
+from ._optimize_result import History, OptimizeResult, OptimizeResults
 from ._result import DiffInfo
+from ._schedules import Constant, Cosine, ExponentialDecay, InverseScaling, Schedule, StepDecay
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Constant",
+    "Cosine",
+    "CriticalPoint",
     "DiffInfo",
+    "ExponentialDecay",
     "GradientCheck",
+    "History",
+    "InverseScaling",
+    "OptimizeResult",
+    "OptimizeResults",
+    "Schedule",
+    "StepDecay",
     "check_gradient",
+    "critical_points",
     "derivative",
     "gradient",
     "hessian",
     "hvp",
     "jacobian",
+    "mean_value_points",
+    "minimize",
 ]

@@ -1,0 +1,80 @@
+"""Newton's method with a modified-Cholesky safeguard.
+
+Same signature and conventions as :mod:`fastgrad._loops_first`.  Each
+iteration gets the Hessian from ``hf`` (finite differences, gradient
+differences or the user's ``hess``) and solves ``(H + tau I) p = -g`` with
+the smallest ``tau >= 0`` of a doubling sequence that makes the matrix
+positive definite, so ``p`` is always a descent direction; iterations that
+needed ``tau > 0`` are counted in ``counts[C_NMOD]`` and reported.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._loops_codes import (BAD_GRAD, BAD_HESS, C_NFEV, C_NHEV, C_NIT, C_NJEV, C_NMOD, C_STATUS,
+                           CALLBACK_STOP, CONVERGED, DIVERGED, FP_EXPLODE, FP_TOL, IP_MAXITER, LS_OK,
+                           MAX_ITER)
+from ._loops_vec import copy_to, dot, exploded, ls_status, newton_direction, norm_inf, record
+
+
+def newton_loop(vg, hf, ls, cb, fun, jac, hess, args, x, g, ip, fp, lr, hist, counts):
+    d = x.shape[0]
+    work = np.empty(d)
+    h = np.empty(d)
+    xn = np.empty(d)
+    gn = np.empty(d)
+    p = np.empty(d)
+    Hm = np.empty((d, d))
+    L = np.empty((d, d))
+    A = np.empty((d, d))
+    f, st, nf, ng = vg(fun, jac, args, x, g, work, h, ip, fp, 1)
+    counts[C_NFEV] += nf
+    counts[C_NJEV] += ng
+    if st != 0:
+        counts[C_STATUS] = DIVERGED if st == 1 else BAD_GRAD
+        return f
+    f_start = f
+    gnorm = norm_inf(g)
+    record(hist, 0, f, gnorm, 0.0)
+    k = 0
+    status = MAX_ITER
+    while True:
+        if gnorm <= fp[FP_TOL]:
+            status = CONVERGED
+            break
+        if k >= ip[IP_MAXITER]:
+            break
+        sh, nf, ng, nh = hf(vg, fun, jac, hess, args, x, Hm, ip, fp)
+        counts[C_NFEV] += nf
+        counts[C_NJEV] += ng
+        counts[C_NHEV] += nh
+        if sh != 0:
+            status = BAD_HESS
+            break
+        tau = newton_direction(Hm, g, p, L, A)
+        if tau < 0.0:
+            status = BAD_HESS
+            break
+        if tau > 0.0:
+            counts[C_NMOD] += 1
+        sl, alpha, fnew, nf, ng = ls(vg, fun, jac, args, ip, fp, x, f, g, p, dot(g, p), lr[k], xn, gn, work, h)
+        counts[C_NFEV] += nf
+        counts[C_NJEV] += ng
+        if sl != LS_OK:
+            status = ls_status(sl)
+            break
+        copy_to(x, xn)
+        copy_to(g, gn)
+        f = fnew
+        k += 1
+        gnorm = norm_inf(g)
+        record(hist, k, f, gnorm, alpha)
+        if exploded(f, f_start, fp[FP_EXPLODE]):
+            status = DIVERGED
+            break
+        if cb(x, g, f, k):
+            status = CALLBACK_STOP
+            break
+    counts[C_STATUS] = status
+    counts[C_NIT] = k
+    return f
