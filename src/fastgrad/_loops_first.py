@@ -19,7 +19,7 @@ import numpy as np
 from ._loops_codes import (BAD_GRAD, C_NFEV, C_NIT, C_NJEV, C_STATUS, CALLBACK_STOP, CONVERGED,
                               DIVERGED, FP_EXPLODE, FP_MOMENTUM, FP_TOL, IP_MAXITER, IP_VARIANT, LS_OK,
                               MAX_ITER)
-from ._loops_vec import copy_to, dot, exploded, ls_status, norm_inf, record
+from ._loops_vec import accept, dot, ls_status, norm_inf, record
 
 
 def gd_loop(vg, hf, ls, cb, fun, jac, hess, args, x, g, ip, fp, lr, hist, counts):
@@ -54,13 +54,10 @@ def gd_loop(vg, hf, ls, cb, fun, jac, hess, args, x, g, ip, fp, lr, hist, counts
         if s != LS_OK:
             status = ls_status(s)
             break
-        copy_to(x, xn)
-        copy_to(g, gn)
         f = fnew
         k += 1
-        gnorm = norm_inf(g)
-        record(hist, k, f, gnorm, alpha)
-        if exploded(f, f_start, fp[FP_EXPLODE]):
+        gnorm, diverged = accept(x, xn, g, gn, hist, k, f, alpha, f_start, fp[FP_EXPLODE])
+        if diverged:
             status = DIVERGED
             break
         if cb(x, g, f, k):
@@ -116,13 +113,10 @@ def momentum_loop(vg, hf, ls, cb, fun, jac, hess, args, x, g, ip, fp, lr, hist, 
         if st != 0:
             status = DIVERGED if st == 1 else BAD_GRAD
             break
-        copy_to(x, xn)
-        copy_to(g, gn)
         f = fnew
         k += 1
-        gnorm = norm_inf(g)
-        record(hist, k, f, gnorm, a)
-        if exploded(f, f_start, fp[FP_EXPLODE]):
+        gnorm, diverged = accept(x, xn, g, gn, hist, k, f, a, f_start, fp[FP_EXPLODE])
+        if diverged:
             status = DIVERGED
             break
         if cb(x, g, f, k):

@@ -14,7 +14,7 @@ import numpy as np
 from ._loops_codes import (BAD_GRAD, BAD_HESS, C_NFEV, C_NHEV, C_NIT, C_NJEV, C_NMOD, C_STATUS,
                            CALLBACK_STOP, CONVERGED, DIVERGED, FP_EXPLODE, FP_TOL, IP_MAXITER, LS_OK,
                            MAX_ITER)
-from ._loops_vec import copy_to, dot, exploded, ls_status, newton_direction, norm_inf, record
+from ._loops_vec import accept, dot, ls_status, newton_direction, norm_inf, record
 
 
 def newton_loop(vg, hf, ls, cb, fun, jac, hess, args, x, g, ip, fp, lr, hist, counts):
@@ -63,13 +63,10 @@ def newton_loop(vg, hf, ls, cb, fun, jac, hess, args, x, g, ip, fp, lr, hist, co
         if sl != LS_OK:
             status = ls_status(sl)
             break
-        copy_to(x, xn)
-        copy_to(g, gn)
         f = fnew
         k += 1
-        gnorm = norm_inf(g)
-        record(hist, k, f, gnorm, alpha)
-        if exploded(f, f_start, fp[FP_EXPLODE]):
+        gnorm, diverged = accept(x, xn, g, gn, hist, k, f, alpha, f_start, fp[FP_EXPLODE])
+        if diverged:
             status = DIVERGED
             break
         if cb(x, g, f, k):

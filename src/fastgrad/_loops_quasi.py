@@ -12,7 +12,7 @@ import numpy as np
 from ._loops_codes import (BAD_GRAD, C_NFEV, C_NIT, C_NJEV, C_STATUS, CALLBACK_STOP, CONVERGED, DIVERGED,
                            FP_EXPLODE, FP_TOL, IP_LSKIND, IP_MAXITER, IP_MEMORY, LS_KIND_NONE, LS_OK,
                            MAX_ITER)
-from ._loops_vec import (bfgs_inverse_update, copy_to, dot, exploded, initial_step, ls_status, neg_matvec,
+from ._loops_vec import (accept, bfgs_inverse_update, dot, initial_step, ls_status, neg_matvec,
                          norm2, norm_inf, record, set_identity, two_loop)
 
 
@@ -69,14 +69,11 @@ def bfgs_loop(vg, hf, ls, cb, fun, jac, hess, args, x, g, ip, fp, lr, hist, coun
         for i in range(d):
             s[i] = xn[i] - x[i]
             y[i] = gn[i] - g[i]
-        copy_to(x, xn)
-        copy_to(g, gn)
         f_old = f
         f = fnew
         k += 1
-        gnorm = norm_inf(g)
-        record(hist, k, f, gnorm, alpha)
-        if exploded(f, f_start, fp[FP_EXPLODE]):
+        gnorm, diverged = accept(x, xn, g, gn, hist, k, f, alpha, f_start, fp[FP_EXPLODE])
+        if diverged:
             status = DIVERGED
             break
         if cb(x, g, f, k):
@@ -148,13 +145,10 @@ def lbfgs_loop(vg, hf, ls, cb, fun, jac, hess, args, x, g, ip, fp, lr, hist, cou
             rho[nxt] = 1.0 / ys
             newest = nxt
             count = min(count + 1, m)
-        copy_to(x, xn)
-        copy_to(g, gn)
         f = fnew
         k += 1
-        gnorm = norm_inf(g)
-        record(hist, k, f, gnorm, alpha)
-        if exploded(f, f_start, fp[FP_EXPLODE]):
+        gnorm, diverged = accept(x, xn, g, gn, hist, k, f, alpha, f_start, fp[FP_EXPLODE])
+        if diverged:
             status = DIVERGED
             break
         if cb(x, g, f, k):
@@ -219,14 +213,11 @@ def cg_loop(vg, hf, ls, cb, fun, jac, hess, args, x, g, ip, fp, lr, hist, counts
         if dot(p, gn) > -0.01 * dot(gn, gn):
             for i in range(d):
                 p[i] = -gn[i]
-        copy_to(x, xn)
-        copy_to(g, gn)
         f_old = f
         f = fnew
         k += 1
-        gnorm = norm_inf(g)
-        record(hist, k, f, gnorm, alpha)
-        if exploded(f, f_start, fp[FP_EXPLODE]):
+        gnorm, diverged = accept(x, xn, g, gn, hist, k, f, alpha, f_start, fp[FP_EXPLODE])
+        if diverged:
             status = DIVERGED
             break
         if cb(x, g, f, k):

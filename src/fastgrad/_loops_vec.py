@@ -242,6 +242,20 @@ def exploded(f, f_start, factor):
 
 
 @_jit
+def accept(x, xn, g, gn, hist, k, f, alpha, f_start, explode):
+    """Make the trial point (xn, gn) iterate ``k`` with value ``f``.
+
+    Copies it in, records the history row and returns ``(|g|_inf, diverged)``:
+    the bookkeeping every loop does after an accepted step.
+    """
+    copy_to(x, xn)
+    copy_to(g, gn)
+    gnorm = norm_inf(g)
+    record(hist, k, f, gnorm, alpha)
+    return gnorm, exploded(f, f_start, explode)
+
+
+@_jit
 def initial_step(f, f_old, d0):
     """First trial step of a line search (Nocedal & Wright eq. 3.60, as in
     scipy): assume the decrease will match the previous one, capped at 1."""
