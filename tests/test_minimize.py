@@ -279,6 +279,16 @@ def test_schedule_values(sched, expected):
     assert sched(1) == pytest.approx(expected[1])
 
 
+def test_default_cosine_schedule_outlasts_its_period():
+    # a default Cosine keeps a positive floor, so runs longer than the period work
+    res = fastgrad.minimize(lambda x: np.sum(x ** 2), np.ones(3), method="gd",
+                            learning_rate=fastgrad.Cosine(0.1, period=50), max_iter=500)
+    assert res.nit == 500 and res.history.step_size[-1] == pytest.approx(1e-3) and res.fun < 1e-4
+    with pytest.raises(ValueError, match="at t=50 it is 0.0; give the schedule a positive floor"):
+        fastgrad.minimize(lambda x: np.sum(x ** 2), np.ones(3), method="gd",
+                          learning_rate=fastgrad.Cosine(0.1, period=50, lr_min=0.0), max_iter=500)
+
+
 # ------------------------------------------------------------------ batches
 
 

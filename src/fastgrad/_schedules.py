@@ -127,20 +127,28 @@ class StepDecay(Schedule):
 class Cosine(Schedule):
     """Cosine annealing from ``lr`` to ``lr_min`` over ``period`` iterations, then ``lr_min``.
 
+    ``lr_min`` defaults to ``lr / 100``: ``minimize`` needs a positive rate at
+    every iteration, and runs often last longer than one period.  Pass
+    ``lr_min=0`` only with ``max_iter <= period``.
+
     Examples
     --------
     >>> from fastgrad import Cosine
     >>> s = Cosine(1.0, period=10, lr_min=0.0)
     >>> s(0), round(s(5), 12), s(10), s(20)
     (1.0, 0.5, 0.0, 0.0)
+    >>> Cosine(0.5).lr_min
+    0.005
     """
 
     lr: float
     period: int = 1000
-    lr_min: float = 0.0
+    lr_min: float | None = None
 
     def __post_init__(self):
         _positive(self.lr, "lr")
+        if self.lr_min is None:
+            object.__setattr__(self, "lr_min", self.lr / 100.0)
         if isinstance(self.period, bool) or not isinstance(self.period, numbers.Integral) or self.period < 1:
             raise ValueError(f"period must be an integer >= 1, got {self.period!r}.")
         if not (isinstance(self.lr_min, numbers.Real) and 0 <= self.lr_min <= self.lr):
@@ -176,5 +184,8 @@ def learning_rates(learning_rate, n: int, name: str = "learning_rate") -> np.nda
     bad = np.flatnonzero(~(np.isfinite(lr) & (lr > 0)))
     if bad.size:
         k = int(bad[0])
-        raise ValueError(f"{name} must be finite and > 0 at every iteration, but at t={k} it is {lr[k]!r}.")
+        raise ValueError(
+            f"{name} must be finite and > 0 at every iteration, but at t={k} it is {float(lr[k])!r}; "
+            "give the schedule a positive floor (e.g. lr_min > 0) or lower max_iter."
+        )
     return np.ascontiguousarray(lr)
