@@ -111,7 +111,9 @@ def check_gradient(
     abs_err = np.abs(ana - num)
     rel_err = abs_err / np.maximum(np.abs(num), np.finfo(float).tiny)
     passed = abs_err <= atol + rtol * np.abs(num)
-    worst = np.unravel_index(int(np.argmax(np.where(passed, rel_err * 0, 1) + rel_err / (1 + rel_err.max()))), rel_err.shape)
+    # worst entry: any failing entry ranks above every passing one, then by relative error
+    rank = (~passed).astype(float) + rel_err / (1.0 + rel_err.max())
+    worst = np.unravel_index(int(np.argmax(rank)), rel_err.shape)
     if not batched:
         ana, num, worst = ana[0], num[0], worst[1:]
         U = None if U is None else U[0]
