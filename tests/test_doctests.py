@@ -8,9 +8,10 @@ import fastgrad._check
 import fastgrad._differentiate
 import fastgrad._minimize
 import fastgrad._schedules
+import fastgrad.linear_model._ridge
 
 MODULES = [fastgrad._differentiate, fastgrad._check, fastgrad._minimize, fastgrad._schedules,
-           fastgrad._calculus]
+           fastgrad._calculus, fastgrad.linear_model._ridge]
 try:  # the plot examples need matplotlib, an optional extra
     import matplotlib  # noqa: F401
 

@@ -12,6 +12,7 @@ from ._minimize import minimize
 from ._optimize_result import History, OptimizeResult, OptimizeResults
 from ._result import DiffInfo
 from ._schedules import Constant, Cosine, ExponentialDecay, InverseScaling, Schedule, StepDecay
+from .linear_model import LinearRegression, Ridge
 
 __version__ = "0.1.0"
 
@@ -24,8 +25,10 @@ __all__ = [
     "GradientCheck",
     "History",
     "InverseScaling",
+    "LinearRegression",
     "OptimizeResult",
     "OptimizeResults",
+    "Ridge",
     "Schedule",
     "StepDecay",
     "check_gradient",

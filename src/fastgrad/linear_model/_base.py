@@ -1,0 +1,202 @@
+"""Shared machinery of the closed-form linear models (LinearRegression, Ridge).
+
+Python side of ``csrc/_linear_fast.pyx``: validate ``X``, ``y`` and
+``sample_weight`` with scikit-learn's helpers, get the weighted centred Gram
+matrix and moment from one compiled pass over ``X``, and solve the (possibly
+penalised) normal equations in float64 with scipy.
+"""
+
+import math
+import numbers
+
+import numpy as np
+import scipy.linalg
+import scipy.optimize
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+
+from .._linear_fast import py_weighted_gram
+from .._squared_loss import _resolve_n_threads
+
+__all__ = []
+
+_FLOAT_DTYPES = [np.float64, np.float32]
+
+
+def _reject_sparse(X, name, estimator):
+    if sp.issparse(X):
+        raise TypeError(
+            f"{name} is a scipy.sparse matrix, which {type(estimator).__name__} does not "
+            "support yet (sparse input needs an iterative solver). Pass a dense array, "
+            "e.g. X.toarray()."
+        )
+
+
+def _validate_fit_data(estimator, X, y, sample_weight):
+    """Checked, C-contiguous ``X`` and ``y`` of one float dtype, and the weights.
+
+    Raises clear errors for sparse ``X``, NaN/inf, empty data, mismatched
+    lengths and bad weights (negative, non-finite or all zero). Never modifies
+    the inputs (a converted copy is made when the layout or dtype differs).
+    """
+    _reject_sparse(X, "X", estimator)
+    X, y = validate_data(
+        estimator,
+        X,
+        y,
+        accept_sparse=False,
+        dtype=_FLOAT_DTYPES,
+        order="C",
+        multi_output=True,
+        y_numeric=True,
+    )
+    y = np.ascontiguousarray(y, dtype=X.dtype)
+    if sample_weight is not None:
+        if isinstance(sample_weight, numbers.Number) and not math.isfinite(sample_weight):
+            # _check_sample_weight broadcasts a scalar without checking it.
+            raise ValueError(f"sample_weight must be finite, got {sample_weight!r}.")
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+        )
+        sample_weight = np.ascontiguousarray(sample_weight)
+    return X, y, sample_weight
+
+
+def _gram(X, y, sample_weight, fit_intercept, n_jobs=None):
+    """``(XtX, XtY, x_mean, y_mean)`` in float64, from one pass over ``X``.
+
+    ``n_jobs``: threads for the pass; None picks them automatically (all
+    usable cores, serial for small data), -1 means all cores.
+    """
+    Y = y.reshape(-1, 1) if y.ndim == 1 else y
+    n_threads = _resolve_n_threads(None if n_jobs in (None, -1) else n_jobs)
+    XtX, XtY, x_mean, y_mean, _ = py_weighted_gram(X, Y, sample_weight, center=fit_intercept, n_threads=n_threads)
+    return XtX, XtY, x_mean, y_mean
+
+
+# Relative eigenvalue below which the normal equations count as singular.
+# Rounding in the Gram matrix puts "zero" eigenvalues at ~sqrt(n) * eps of
+# the largest; 1e-10 stays clear of that noise for any realistic n. (It
+# corresponds to singular values of X below 1e-5 of the largest.)
+_SINGULAR_RCOND = 1e-10
+
+
+def _cholesky_solve(A, B):
+    """Solve ``A W = B`` for symmetric ``A``; None if ``A`` is (nearly) singular.
+
+    ``A`` is first scaled to unit diagonal (Jacobi): columns measured in very
+    different units then do not make a well-posed system look singular.
+    """
+    diag = np.diag(A).copy()
+    scale = np.sqrt(np.where(diag > 0, diag, 1.0))
+    As = A / np.outer(scale, scale)
+    try:
+        factor = scipy.linalg.cho_factor(As, lower=True, check_finite=False)
+    except np.linalg.LinAlgError:
+        return None
+    # cho_factor succeeds on matrices that are singular up to rounding; the
+    # squared ratio of the factor's extreme diagonal entries is a cheap
+    # upper estimate of 1 / cond(As).
+    root = np.abs(np.diag(factor[0]))
+    if root.min() ** 2 <= _SINGULAR_RCOND * root.max() ** 2:
+        return None
+    return scipy.linalg.cho_solve(factor, B / scale[:, None], check_finite=False) / scale[:, None]
+
+
+def _lstsq_solve(A, B):
+    """Minimum-norm solution of ``A W = B`` (``A`` symmetric, maybe singular).
+
+    For ``A = X_c^T S X_c`` this is the minimum-norm least-squares solution,
+    as ``range(A) = range(X_c^T)``. Eigenvalues below ``_SINGULAR_RCOND``
+    times the largest are treated as zero.
+    """
+    return scipy.linalg.lstsq(A, B, cond=_SINGULAR_RCOND, check_finite=False)[0]
+
+
+def _nnls_solve(A, B):
+    """Non-negative minimiser of ``w^T A w - 2 w^T b`` for each column ``b``.
+
+    With ``A = V diag(lam) V^T`` this equals ``||M w - r||^2`` up to a
+    constant, where ``M = diag(sqrt(lam)) V^T`` and
+    ``r = diag(1 / sqrt(lam)) V^T b`` (zero for the null space of ``A``, where
+    ``b`` has no component), which scipy's NNLS solves.
+    """
+    lam, V = scipy.linalg.eigh(A, check_finite=False)
+    keep = lam > _SINGULAR_RCOND * max(lam.max(), 0.0)
+    root = np.sqrt(np.where(keep, lam, 0.0))
+    M = root[:, None] * V.T
+    inv_root = np.where(keep, 1.0 / np.where(keep, root, 1.0), 0.0)
+    W = np.empty_like(B)
+    for t in range(B.shape[1]):
+        r = inv_root * (V.T @ B[:, t])
+        W[:, t] = scipy.optimize.nnls(M, r, maxiter=50 * A.shape[0])[0]
+    return W
+
+
+def _solve_normal_equations(XtX, XtY, alphas, positive):
+    """Coefficients ``(k, p)`` minimising the least-squares objective per target.
+
+    ``alphas`` has one L2 penalty per target (column of ``XtY``).
+    """
+    p, k = XtY.shape
+    coef = np.empty((k, p))
+    # One factorisation per distinct penalty, shared by its targets.
+    for alpha in np.unique(alphas):
+        cols = np.flatnonzero(alphas == alpha)
+        A = XtX + alpha * np.eye(p)
+        B = XtY[:, cols]
+        if positive:
+            W = _nnls_solve(A, B)
+        else:
+            W = _cholesky_solve(A, B)
+            if W is None:
+                W = _lstsq_solve(A, B)
+        coef[cols] = W.T
+    return coef
+
+
+class _ClosedFormLinearModel(MultiOutputMixin, RegressorMixin, BaseEstimator):
+    """Fit / predict shared by the normal-equation estimators.
+
+    Subclasses define ``_alphas(n_targets)`` (the penalty per target) and
+    the parameters ``fit_intercept`` and ``positive``.
+    """
+
+    def _fit_closed_form(self, X, y, sample_weight):
+        X, y, sample_weight = _validate_fit_data(self, X, y, sample_weight)
+        n_targets = 1 if y.ndim == 1 else y.shape[1]
+        alphas = self._alphas(n_targets)
+        XtX, XtY, x_mean, y_mean = _gram(X, y, sample_weight, self.fit_intercept, getattr(self, "n_jobs", None))
+        coef = _solve_normal_equations(XtX, XtY, alphas, self.positive)
+        if self.fit_intercept:
+            intercept = y_mean - coef @ x_mean
+        else:
+            intercept = np.zeros(n_targets)
+        if y.ndim == 1:
+            self.coef_ = coef[0].astype(X.dtype)
+            self.intercept_ = X.dtype.type(intercept[0]) if self.fit_intercept else 0.0
+        else:
+            self.coef_ = coef.astype(X.dtype)
+            # as scikit-learn: a scalar 0.0 without intercept, even for 2-D y
+            self.intercept_ = intercept.astype(X.dtype) if self.fit_intercept else 0.0
+        self.n_iter_ = None
+        return self
+
+    def predict(self, X):
+        """Predict with the fitted linear model.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Dense, finite samples with as many features as seen in ``fit``.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
+            ``X @ coef_.T + intercept_``.
+        """
+        check_is_fitted(self)
+        _reject_sparse(X, "X", self)
+        X = validate_data(self, X, accept_sparse=False, dtype=_FLOAT_DTYPES, reset=False)
+        return X @ self.coef_.T + self.intercept_
