@@ -19,7 +19,7 @@ import numpy as np
 from ._loops_codes import (BAD_GRAD, C_NFEV, C_NIT, C_NJEV, C_STATUS, CALLBACK_STOP, CONVERGED,
                               DIVERGED, FP_EXPLODE, FP_MOMENTUM, FP_TOL, IP_MAXITER, IP_VARIANT, LS_OK,
                               MAX_ITER)
-from ._loops_vec import accept, dot, ls_status, norm_inf, record
+from ._loops_vec import accept, begin, dot, ls_status
 
 
 def gd_loop(vg, hf, ls, cb, fun, jac, hess, args, x, g, ip, fp, lr, hist, counts):
@@ -30,14 +30,10 @@ def gd_loop(vg, hf, ls, cb, fun, jac, hess, args, x, g, ip, fp, lr, hist, counts
     gn = np.empty(d)
     p = np.empty(d)
     f, st, nf, ng = vg(fun, jac, args, x, g, work, h, ip, fp, 1)
-    counts[C_NFEV] += nf
-    counts[C_NJEV] += ng
-    if st != 0:
-        counts[C_STATUS] = DIVERGED if st == 1 else BAD_GRAD
+    ok, gnorm = begin(f, st, nf, ng, g, hist, counts)
+    if not ok:
         return f
     f_start = f
-    gnorm = norm_inf(g)
-    record(hist, 0, f, gnorm, 0.0)
     k = 0
     status = MAX_ITER
     while True:
@@ -83,14 +79,10 @@ def momentum_loop(vg, hf, ls, cb, fun, jac, hess, args, x, g, ip, fp, lr, hist, 
     v = np.zeros(d)
     mu = fp[FP_MOMENTUM]
     f, st, nf, ng = vg(fun, jac, args, x, g, work, h, ip, fp, 1)
-    counts[C_NFEV] += nf
-    counts[C_NJEV] += ng
-    if st != 0:
-        counts[C_STATUS] = DIVERGED if st == 1 else BAD_GRAD
+    ok, gnorm = begin(f, st, nf, ng, g, hist, counts)
+    if not ok:
         return f
     f_start = f
-    gnorm = norm_inf(g)
-    record(hist, 0, f, gnorm, 0.0)
     k = 0
     status = MAX_ITER
     while True:

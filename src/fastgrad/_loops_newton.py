@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._loops_codes import (BAD_GRAD, BAD_HESS, C_NFEV, C_NHEV, C_NIT, C_NJEV, C_NMOD, C_STATUS,
+from ._loops_codes import (BAD_HESS, C_NFEV, C_NHEV, C_NIT, C_NJEV, C_NMOD, C_STATUS,
                            CALLBACK_STOP, CONVERGED, DIVERGED, FP_EXPLODE, FP_TOL, IP_MAXITER, LS_OK,
                            MAX_ITER)
-from ._loops_vec import accept, dot, ls_status, newton_direction, norm_inf, record
+from ._loops_vec import accept, begin, dot, ls_status, newton_direction
 
 
 def newton_loop(vg, hf, ls, cb, fun, jac, hess, args, x, g, ip, fp, lr, hist, counts):
@@ -28,14 +28,10 @@ def newton_loop(vg, hf, ls, cb, fun, jac, hess, args, x, g, ip, fp, lr, hist, co
     L = np.empty((d, d))
     A = np.empty((d, d))
     f, st, nf, ng = vg(fun, jac, args, x, g, work, h, ip, fp, 1)
-    counts[C_NFEV] += nf
-    counts[C_NJEV] += ng
-    if st != 0:
-        counts[C_STATUS] = DIVERGED if st == 1 else BAD_GRAD
+    ok, gnorm = begin(f, st, nf, ng, g, hist, counts)
+    if not ok:
         return f
     f_start = f
-    gnorm = norm_inf(g)
-    record(hist, 0, f, gnorm, 0.0)
     k = 0
     status = MAX_ITER
     while True:

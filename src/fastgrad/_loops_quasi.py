@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._loops_codes import (BAD_GRAD, C_NFEV, C_NIT, C_NJEV, C_STATUS, CALLBACK_STOP, CONVERGED, DIVERGED,
+from ._loops_codes import (C_NFEV, C_NIT, C_NJEV, C_STATUS, CALLBACK_STOP, CONVERGED, DIVERGED,
                            FP_EXPLODE, FP_TOL, IP_LSKIND, IP_MAXITER, IP_MEMORY, LS_KIND_NONE, LS_OK,
                            MAX_ITER)
-from ._loops_vec import (accept, bfgs_inverse_update, dot, initial_step, ls_status, neg_matvec,
-                         norm2, norm_inf, record, set_identity, two_loop)
+from ._loops_vec import (accept, begin, bfgs_inverse_update, dot, initial_step, ls_status, neg_matvec,
+                         norm2, set_identity, two_loop)
 
 
 
@@ -30,17 +30,13 @@ def bfgs_loop(vg, hf, ls, cb, fun, jac, hess, args, x, g, ip, fp, lr, hist, coun
     Hi = np.empty((d, d))
     set_identity(Hi, 1.0)
     f, st, nf, ng = vg(fun, jac, args, x, g, work, h, ip, fp, 1)
-    counts[C_NFEV] += nf
-    counts[C_NJEV] += ng
-    if st != 0:
-        counts[C_STATUS] = DIVERGED if st == 1 else BAD_GRAD
+    ok, gnorm = begin(f, st, nf, ng, g, hist, counts)
+    if not ok:
         return f
     f_start = f
     # as in scipy: pretend the previous step decreased f by |g|/2, so that
     # the first trial step moves x by about one unit
     f_old = f + 0.5 * norm2(g)
-    gnorm = norm_inf(g)
-    record(hist, 0, f, gnorm, 0.0)
     k = 0
     status = MAX_ITER
     while True:
@@ -100,14 +96,10 @@ def lbfgs_loop(vg, hf, ls, cb, fun, jac, hess, args, x, g, ip, fp, lr, hist, cou
     newest = m - 1
     count = 0
     f, st, nf, ng = vg(fun, jac, args, x, g, work, h, ip, fp, 1)
-    counts[C_NFEV] += nf
-    counts[C_NJEV] += ng
-    if st != 0:
-        counts[C_STATUS] = DIVERGED if st == 1 else BAD_GRAD
+    ok, gnorm = begin(f, st, nf, ng, g, hist, counts)
+    if not ok:
         return f
     f_start = f
-    gnorm = norm_inf(g)
-    record(hist, 0, f, gnorm, 0.0)
     k = 0
     status = MAX_ITER
     while True:
@@ -170,17 +162,13 @@ def cg_loop(vg, hf, ls, cb, fun, jac, hess, args, x, g, ip, fp, lr, hist, counts
     gn = np.empty(d)
     p = np.empty(d)
     f, st, nf, ng = vg(fun, jac, args, x, g, work, h, ip, fp, 1)
-    counts[C_NFEV] += nf
-    counts[C_NJEV] += ng
-    if st != 0:
-        counts[C_STATUS] = DIVERGED if st == 1 else BAD_GRAD
+    ok, gnorm = begin(f, st, nf, ng, g, hist, counts)
+    if not ok:
         return f
     f_start = f
     f_old = f + 0.5 * norm2(g)
     for i in range(d):
         p[i] = -g[i]
-    gnorm = norm_inf(g)
-    record(hist, 0, f, gnorm, 0.0)
     k = 0
     status = MAX_ITER
     while True:

@@ -12,7 +12,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from ._loops_codes import BAD_GRAD, DIVERGED, LS_BAD_F, LS_BAD_G, LS_FAILED
+from ._loops_codes import (BAD_GRAD, C_NFEV, C_NJEV, C_STATUS, DIVERGED, LS_BAD_F, LS_BAD_G, LS_FAILED,
+                          VG_BAD_F)
 
 _jit = numba.njit(cache=True, nogil=True, error_model="numpy")
 
@@ -239,6 +240,23 @@ def exploded(f, f_start, factor):
     if not (f - f == 0):
         return True
     return f > f_start + factor * max(1.0, abs(f_start))
+
+
+@_jit
+def begin(f, st, nf, ng, g, hist, counts):
+    """Book the first evaluation at the start point.
+
+    Returns ``(ok, |g|_inf)``; when the start is not usable (non-finite value
+    or gradient) the status is already stored in ``counts`` and ok is False.
+    """
+    counts[C_NFEV] += nf
+    counts[C_NJEV] += ng
+    if st != 0:
+        counts[C_STATUS] = DIVERGED if st == VG_BAD_F else BAD_GRAD
+        return False, 0.0
+    gnorm = norm_inf(g)
+    record(hist, 0, f, gnorm, 0.0)
+    return True, gnorm
 
 
 @_jit
