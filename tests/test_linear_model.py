@@ -215,7 +215,7 @@ def test_dataframe_feature_names():
 # ---------------------------------------------------------------------------
 
 def _expected_failures(estimator):
-    if isinstance(estimator, Ridge):
+    if estimator.solver in ("auto", "cholesky"):
         return {
             "check_non_transformer_estimators_n_iter": (
                 "the closed-form solver does not iterate: n_iter_ is None, as for "
@@ -225,7 +225,13 @@ def _expected_failures(estimator):
     return {}
 
 
-@parametrize_with_checks([LinearRegression(), Ridge()], expected_failed_checks=_expected_failures)
+@parametrize_with_checks(
+    [LinearRegression(), Ridge()]
+    # a tight tol, as the weight-equivalence check compares predictions at rtol 1e-7
+    + [LinearRegression(solver=s, tol=1e-10) for s in ("gd", "lbfgs", "newton")]
+    + [Ridge(solver=s, tol=1e-10) for s in ("momentum", "nesterov")],
+    expected_failed_checks=_expected_failures,
+)
 def test_sklearn_compatible(estimator, check):
     check(estimator)
 

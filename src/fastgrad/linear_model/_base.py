@@ -1,9 +1,10 @@
-"""Shared machinery of the closed-form linear models (LinearRegression, Ridge).
+"""Shared machinery of the least-squares models (LinearRegression, Ridge).
 
-Python side of ``csrc/_linear_fast.pyx``: validate ``X``, ``y`` and
-``sample_weight`` with scikit-learn's helpers, get the weighted centred Gram
-matrix and moment from one compiled pass over ``X``, and solve the (possibly
-penalised) normal equations in float64 with scipy.
+Validate ``X``, ``y`` and ``sample_weight`` with scikit-learn's helpers, then
+either solve the (possibly penalised) normal equations -- the weighted
+centred Gram matrix and moment come from one compiled pass over ``X``
+(``csrc/_linear_fast.pyx``), the solve is float64 scipy -- or run one of the
+compiled iterative loops (``_iterative.py``).
 """
 
 import math
@@ -18,10 +19,16 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 
 from .._linear_fast import py_weighted_gram
 from .._squared_loss import _resolve_n_threads
+from ._iterative import DEFAULT_MAX_ITER, ITERATIVE_SOLVERS, POSITIVE_SOLVERS, fit_least_squares, stack_curves
 
 __all__ = []
 
 _FLOAT_DTYPES = [np.float64, np.float32]
+
+#: Every solver name the least-squares estimators accept.
+LEAST_SQUARES_SOLVERS = ("auto", "cholesky") + ITERATIVE_SOLVERS
+#: solver="auto" uses the closed form up to this many features.
+AUTO_CHOLESKY_MAX_FEATURES = 2000
 
 
 def _reject_sparse(X, name, estimator):
@@ -156,23 +163,37 @@ def _solve_normal_equations(XtX, XtY, alphas, positive):
     return coef
 
 
-class _ClosedFormLinearModel(MultiOutputMixin, RegressorMixin, BaseEstimator):
-    """Fit / predict shared by the normal-equation estimators.
+class _LeastSquaresModel(MultiOutputMixin, RegressorMixin, BaseEstimator):
+    """Fit / predict shared by LinearRegression and Ridge.
 
-    Subclasses define ``_alphas(n_targets)`` (the penalty per target) and
-    the parameters ``fit_intercept`` and ``positive``.
+    Subclasses define ``_alphas(n_targets)`` (the L2 penalty per target, in
+    the sum-of-squares scale of the objective below) and the parameters
+    ``fit_intercept``, ``positive``, ``solver``, ``tol``, ``learning_rate``,
+    ``momentum``, ``verbose``, ``warm_start`` and ``_max_iter()``. The
+    objective, per target, is ``sum_i s_i (y_i - x_i . w - b)**2 + alpha * ||w||**2``.
     """
 
-    def _fit_closed_form(self, X, y, sample_weight):
+    def _resolved_solver(self, n_features):
+        if self.solver != "auto":
+            return self.solver
+        # The closed form costs one Gram pass (n p^2) plus a p^3 factorisation;
+        # beyond a few thousand features L-BFGS (n p per iteration) wins.
+        return "cholesky" if n_features <= AUTO_CHOLESKY_MAX_FEATURES else "lbfgs"
+
+    def _fit_least_squares(self, X, y, sample_weight):
         X, y, sample_weight = _validate_fit_data(self, X, y, sample_weight)
         n_targets = 1 if y.ndim == 1 else y.shape[1]
         alphas = self._alphas(n_targets)
-        XtX, XtY, x_mean, y_mean = _gram(X, y, sample_weight, self.fit_intercept, getattr(self, "n_jobs", None))
-        coef = _solve_normal_equations(XtX, XtY, alphas, self.positive)
-        if self.fit_intercept:
-            intercept = y_mean - coef @ x_mean
+        solver = self._resolved_solver(X.shape[1])
+        if self.positive and solver not in ("cholesky",) + POSITIVE_SOLVERS:
+            raise ValueError(
+                f"solver={solver!r} does not support positive=True. Use solver='auto', "
+                f"or one of {POSITIVE_SOLVERS} (projected gradient), or set positive=False."
+            )
+        if solver == "cholesky":
+            coef, intercept, curve, n_iter = self._closed_form(X, y, sample_weight, alphas)
         else:
-            intercept = np.zeros(n_targets)
+            coef, intercept, curve, n_iter = self._iterative(X, y, sample_weight, alphas, solver)
         if y.ndim == 1:
             self.coef_ = coef[0].astype(X.dtype)
             self.intercept_ = X.dtype.type(intercept[0]) if self.fit_intercept else 0.0
@@ -180,8 +201,60 @@ class _ClosedFormLinearModel(MultiOutputMixin, RegressorMixin, BaseEstimator):
             self.coef_ = coef.astype(X.dtype)
             # as scikit-learn: a scalar 0.0 without intercept, even for 2-D y
             self.intercept_ = intercept.astype(X.dtype) if self.fit_intercept else 0.0
-        self.n_iter_ = None
+        self.n_iter_ = n_iter
+        self.loss_curve_ = curve
+        self.solver_ = solver
         return self
+
+    def _closed_form(self, X, y, sample_weight, alphas):
+        n_targets = alphas.shape[0]
+        XtX, XtY, x_mean, y_mean = _gram(X, y, sample_weight, self.fit_intercept, getattr(self, "n_jobs", None))
+        coef = _solve_normal_equations(XtX, XtY, alphas, self.positive)
+        if self.fit_intercept:
+            intercept = y_mean - coef @ x_mean
+        else:
+            intercept = np.zeros(n_targets)
+        # The objective at the solution, from the Gram quantities and one
+        # cheap pass over y: sum s (y - ybar)^2 - 2 w.XtY + w.XtX w + alpha ||w||^2.
+        Y = y.reshape(-1, 1) if y.ndim == 1 else y
+        Yc = Y - y_mean if self.fit_intercept else Y
+        s = np.ones(Y.shape[0]) if sample_weight is None else sample_weight
+        syy = np.einsum("i,ij,ij->j", s, Yc, Yc, dtype=np.float64)
+        objective = (
+            syy - 2.0 * np.einsum("kp,pk->k", coef, XtY) + np.einsum("kp,pq,kq->k", coef, XtX, coef)
+            + alphas * np.einsum("kp,kp->k", coef, coef)
+        )
+        return coef, intercept, np.array([max(float(objective.sum()), 0.0)]), None
+
+    def _iterative(self, X, y, sample_weight, alphas, solver):
+        Y = y.reshape(-1, 1) if y.ndim == 1 else y
+        n_targets, p = Y.shape[1], X.shape[1]
+        sum_s = float(X.shape[0] if sample_weight is None else np.sum(sample_weight, dtype=np.float64))
+        warm = (
+            self.warm_start and hasattr(self, "coef_")
+            and np.shape(self.coef_) == ((p,) if y.ndim == 1 else (n_targets, p))
+        )
+        coef = np.empty((n_targets, p))
+        intercept = np.zeros(n_targets)
+        n_iter = np.empty(n_targets, dtype=np.int64)
+        curves = []
+        for t in range(n_targets):
+            warm_coef = warm_intercept = None
+            if warm:
+                warm_coef = np.reshape(self.coef_, (n_targets, p))[t]
+                warm_intercept = np.ravel(np.broadcast_to(self.intercept_, (n_targets,)))[t]
+            w, b, n_iter[t], curve = fit_least_squares(
+                self, X, Y[:, t], sample_weight,
+                # the loops minimise the mean form: divide the sum form by sum_s
+                alpha=alphas[t] / sum_s, fit_intercept=self.fit_intercept, solver=solver,
+                max_iter=self._max_iter(), tol=self.tol, learning_rate=self.learning_rate,
+                momentum=self.momentum, positive=self.positive, warm_coef=warm_coef,
+                warm_intercept=warm_intercept, n_jobs=getattr(self, "n_jobs", None),
+                verbose=self.verbose,
+            )
+            coef[t], intercept[t] = w, b
+            curves.append(2.0 * sum_s * curve)
+        return coef, intercept, stack_curves(curves), n_iter
 
     def predict(self, X):
         """Predict with the fitted linear model.

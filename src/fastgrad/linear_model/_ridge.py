@@ -1,4 +1,4 @@
-"""Ordinary least squares and ridge regression, solved in closed form."""
+"""Ordinary least squares and ridge regression: closed form or compiled loops."""
 
 from numbers import Integral, Real
 
@@ -6,23 +6,31 @@ import numpy as np
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 
-from ._base import _ClosedFormLinearModel
+from ._base import LEAST_SQUARES_SOLVERS, _LeastSquaresModel
+from ._iterative import DEFAULT_MAX_ITER
 
 __all__ = ["LinearRegression", "Ridge"]
 
-# "auto" picks "cholesky", the only solver so far; the iterative ones
-# (GD, momentum, L-BFGS, ...) will join this set.
-_SOLVERS = {"auto", "cholesky"}
+_SOLVERS = set(LEAST_SQUARES_SOLVERS)
+
+# Constraints of the fastgrad-only parameters, shared by both estimators.
+_EXTRA_CONSTRAINTS = {
+    "learning_rate": [Interval(Real, 0, None, closed="neither"), None],
+    "momentum": [Interval(Real, 0, 1, closed="left"), None],
+    "verbose": ["verbose"],
+    "warm_start": ["boolean"],
+}
 
 
-class LinearRegression(_ClosedFormLinearModel):
+class LinearRegression(_LeastSquaresModel):
     """Ordinary least squares, a drop-in for scikit-learn's ``LinearRegression``.
 
-    Minimises ``sum_i s_i (y_i - x_i . w - b)**2`` (``s`` the sample weights)
-    by solving the normal equations, whose weighted centred Gram matrix comes
-    from one compiled pass over ``X``. A singular system (collinear or
-    constant features, fewer samples than features) falls back to the
-    minimum-norm least-squares solution.
+    Minimises ``sum_i s_i (y_i - x_i . w - b)**2`` (``s`` the sample weights).
+    By default it solves the normal equations, whose weighted centred Gram
+    matrix comes from one compiled pass over ``X``; a singular system
+    (collinear or constant features, fewer samples than features) falls back
+    to the minimum-norm least-squares solution. ``solver`` selects a
+    compiled iterative loop instead.
 
     Parameters
     ----------
@@ -31,17 +39,40 @@ class LinearRegression(_ClosedFormLinearModel):
     copy_X : bool, default=True
         Kept for compatibility: ``X`` is never modified, whatever the value.
     tol : float, default=1e-6
-        As in scikit-learn, where it only matters for sparse ``X`` (an
-        iterative solver); accepted for compatibility, unused by the closed form.
+        Stopping rule of the iterative solvers: the largest gradient entry of
+        the mean objective ``sum_i s_i r_i**2 / (2 sum_s)`` (or, with
+        ``positive``, of the projected-gradient step) at most ``tol``. Unused
+        by the closed form.
     n_jobs : int, default=None
-        Threads for the compiled Gram pass: None chooses automatically (all
-        usable cores for large data), -1 all cores, k >= 1 exactly k.
+        Threads for the compiled passes over ``X``: None chooses
+        automatically (all usable cores for large data), -1 all cores,
+        k >= 1 exactly k.
     positive : bool, default=False
-        Constrain the coefficients to be ``>= 0`` (non-negative least
-        squares on the normal equations).
-    solver : {"auto", "cholesky"}, default="auto"
+        Constrain the coefficients to be ``>= 0``: non-negative least squares
+        on the normal equations (``"auto"``, ``"cholesky"``) or projected
+        gradient (``"gd"``, ``"nesterov"``).
+    solver : {"auto", "cholesky", "gd", "momentum", "nesterov", "lbfgs", "newton"}, default="auto"
         ``"cholesky"``: closed form (Cholesky factorisation of the normal
-        equations). ``"auto"`` currently means ``"cholesky"``.
+        equations, from one compiled Gram pass). Compiled loops, one fused
+        loss-and-gradient pass over ``X`` per iteration: ``"gd"`` (gradient
+        descent), ``"momentum"`` (heavy ball), ``"nesterov"`` (accelerated,
+        with adaptive restart), ``"lbfgs"``, ``"newton"`` (Cholesky of the
+        Hessian). ``"auto"``: ``"cholesky"`` up to 2000 features (the fastest
+        by far when ``n_samples >> n_features``), ``"lbfgs"`` beyond.
+    max_iter : int, default=None
+        Iteration limit of the iterative solvers (None: 1000).
+    learning_rate : float, default=None
+        Step of ``"gd"``, ``"momentum"`` and ``"nesterov"``. None uses
+        ``1 / L``, with ``L`` the largest eigenvalue of the Hessian, found by
+        a few power iterations (one pass over ``X`` each).
+    momentum : float in [0, 1), default=None
+        Momentum of ``"momentum"`` (None: 0.9) and ``"nesterov"`` (None:
+        FISTA's increasing sequence, with adaptive restart).
+    verbose : int, default=0
+        Print the objective and gradient size at every iteration.
+    warm_start : bool, default=False
+        Start the iterative solvers from the previous ``coef_`` and
+        ``intercept_``.
 
     Attributes
     ----------
@@ -53,8 +84,13 @@ class LinearRegression(_ClosedFormLinearModel):
         Number of features seen in ``fit``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Column names, when ``X`` was a DataFrame with string column names.
-    n_iter_ : None
-        The closed-form solver does not iterate.
+    n_iter_ : None or ndarray of shape (n_targets,)
+        Iterations per target of an iterative solver; None for the closed form.
+    loss_curve_ : ndarray
+        The objective ``sum_i s_i (y_i - x_i . w - b)**2`` (summed over
+        targets) at each iteration; a single entry for the closed form.
+    solver_ : str
+        The solver used.
 
     Examples
     --------
@@ -69,6 +105,8 @@ class LinearRegression(_ClosedFormLinearModel):
     3.0
     >>> np.round(reg.predict(np.array([[3.0, 5.0]])), 6)
     array([16.])
+    >>> np.round(LinearRegression(solver="lbfgs", tol=1e-10).fit(X, y).coef_, 6)
+    array([1., 2.])
     """
 
     _parameter_constraints: dict = {
@@ -78,15 +116,39 @@ class LinearRegression(_ClosedFormLinearModel):
         "n_jobs": [None, Options(Integral, {-1}), Interval(Integral, 1, None, closed="left")],
         "positive": ["boolean"],
         "solver": [StrOptions(_SOLVERS)],
+        "max_iter": [Interval(Integral, 1, None, closed="left"), None],
+        **_EXTRA_CONSTRAINTS,
     }
 
-    def __init__(self, *, fit_intercept=True, copy_X=True, tol=1e-6, n_jobs=None, positive=False, solver="auto"):
+    def __init__(
+        self,
+        *,
+        fit_intercept=True,
+        copy_X=True,
+        tol=1e-6,
+        n_jobs=None,
+        positive=False,
+        solver="auto",
+        max_iter=None,
+        learning_rate=None,
+        momentum=None,
+        verbose=0,
+        warm_start=False,
+    ):
         self.fit_intercept = fit_intercept
         self.copy_X = copy_X
         self.tol = tol
         self.n_jobs = n_jobs
         self.positive = positive
         self.solver = solver
+        self.max_iter = max_iter
+        self.learning_rate = learning_rate
+        self.momentum = momentum
+        self.verbose = verbose
+        self.warm_start = warm_start
+
+    def _max_iter(self):
+        return DEFAULT_MAX_ITER if self.max_iter is None else self.max_iter
 
     def _alphas(self, n_targets):
         return np.zeros(n_targets)
@@ -110,16 +172,17 @@ class LinearRegression(_ClosedFormLinearModel):
         self : LinearRegression
             The fitted estimator.
         """
-        return self._fit_closed_form(X, y, sample_weight)
+        return self._fit_least_squares(X, y, sample_weight)
 
 
-class Ridge(_ClosedFormLinearModel):
+class Ridge(_LeastSquaresModel):
     """Least squares with an L2 penalty, a drop-in for scikit-learn's ``Ridge``.
 
     Minimises ``sum_i s_i (y_i - x_i . w - b)**2 + alpha * ||w||**2`` (the
-    intercept ``b`` is not penalised) by solving the penalised normal
-    equations, whose weighted centred Gram matrix comes from one compiled
-    pass over ``X``.
+    intercept ``b`` is not penalised). By default it solves the penalised
+    normal equations, whose weighted centred Gram matrix comes from one
+    compiled pass over ``X``; ``solver`` selects a compiled iterative loop
+    instead.
 
     Parameters
     ----------
@@ -131,18 +194,38 @@ class Ridge(_ClosedFormLinearModel):
     copy_X : bool, default=True
         Kept for compatibility: ``X`` is never modified, whatever the value.
     max_iter : int, default=None
-        Iteration limit of iterative solvers; unused by ``"cholesky"``.
+        Iteration limit of the iterative solvers (None: 1000).
     tol : float, default=1e-4
-        Tolerance of iterative solvers; unused by ``"cholesky"``.
-    solver : {"auto", "cholesky"}, default="auto"
-        ``"cholesky"``: closed form. ``"auto"``: ``"cholesky"``, or
-        non-negative least squares on the normal equations if
-        ``positive=True``.
+        Stopping rule of the iterative solvers: the largest gradient entry of
+        the objective divided by ``2 * sum_s`` (the mean form) at most
+        ``tol``. Unused by ``"cholesky"``.
+    solver : {"auto", "cholesky", "gd", "momentum", "nesterov", "lbfgs", "newton"}, default="auto"
+        ``"cholesky"``: closed form (Cholesky factorisation of the normal
+        equations, from one compiled Gram pass). Compiled loops, one fused
+        loss-and-gradient pass over ``X`` per iteration: ``"gd"`` (gradient
+        descent), ``"momentum"`` (heavy ball), ``"nesterov"`` (accelerated,
+        with adaptive restart), ``"lbfgs"``, ``"newton"`` (Cholesky of the
+        Hessian). ``"auto"``: ``"cholesky"`` up to 2000 features (the fastest
+        by far when ``n_samples >> n_features``), ``"lbfgs"`` beyond.
     positive : bool, default=False
-        Constrain the coefficients to be ``>= 0``; needs ``solver="auto"``
-        (as in scikit-learn, ``"cholesky"`` cannot do it).
+        Constrain the coefficients to be ``>= 0``: with ``"auto"``,
+        non-negative least squares on the normal equations; with ``"gd"`` or
+        ``"nesterov"``, projected gradient. (As in scikit-learn,
+        ``"cholesky"`` cannot do it.)
     random_state : int, RandomState instance or None, default=None
-        For stochastic solvers; unused by ``"cholesky"``.
+        Accepted for compatibility; no solver here is random.
+    learning_rate : float, default=None
+        Step of ``"gd"``, ``"momentum"`` and ``"nesterov"``. None uses
+        ``1 / L``, with ``L`` the largest eigenvalue of the Hessian, found by
+        a few power iterations (one pass over ``X`` each).
+    momentum : float in [0, 1), default=None
+        Momentum of ``"momentum"`` (None: 0.9) and ``"nesterov"`` (None:
+        FISTA's increasing sequence, with adaptive restart).
+    verbose : int, default=0
+        Print the objective and gradient size at every iteration.
+    warm_start : bool, default=False
+        Start the iterative solvers from the previous ``coef_`` and
+        ``intercept_``.
 
     Attributes
     ----------
@@ -154,10 +237,13 @@ class Ridge(_ClosedFormLinearModel):
         Number of features seen in ``fit``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Column names, when ``X`` was a DataFrame with string column names.
-    n_iter_ : None
-        The closed-form solver does not iterate.
+    n_iter_ : None or ndarray of shape (n_targets,)
+        Iterations per target of an iterative solver; None for the closed form.
+    loss_curve_ : ndarray
+        The objective (summed over targets) at each iteration; a single
+        entry for the closed form.
     solver_ : str
-        The solver used (``"cholesky"``).
+        The solver used.
 
     Examples
     --------
@@ -172,6 +258,9 @@ class Ridge(_ClosedFormLinearModel):
     2.5
     >>> Ridge(alpha=0.0).fit(X, y).coef_
     array([2.])
+    >>> reg = Ridge(alpha=5.0, solver="nesterov", tol=1e-10).fit(X, y)
+    >>> np.round(reg.coef_, 6), reg.n_iter_.shape
+    (array([1.]), (1,))
     """
 
     _parameter_constraints: dict = {
@@ -183,6 +272,7 @@ class Ridge(_ClosedFormLinearModel):
         "solver": [StrOptions(_SOLVERS)],
         "positive": ["boolean"],
         "random_state": ["random_state"],
+        **_EXTRA_CONSTRAINTS,
     }
 
     def __init__(
@@ -196,6 +286,10 @@ class Ridge(_ClosedFormLinearModel):
         solver="auto",
         positive=False,
         random_state=None,
+        learning_rate=None,
+        momentum=None,
+        verbose=0,
+        warm_start=False,
     ):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
@@ -205,6 +299,13 @@ class Ridge(_ClosedFormLinearModel):
         self.solver = solver
         self.positive = positive
         self.random_state = random_state
+        self.learning_rate = learning_rate
+        self.momentum = momentum
+        self.verbose = verbose
+        self.warm_start = warm_start
+
+    def _max_iter(self):
+        return DEFAULT_MAX_ITER if self.max_iter is None else self.max_iter
 
     def _alphas(self, n_targets):
         alpha = np.asarray(self.alpha, dtype=np.float64).ravel()
@@ -239,11 +340,9 @@ class Ridge(_ClosedFormLinearModel):
         self : Ridge
             The fitted estimator.
         """
-        if self.positive and self.solver != "auto":
+        if self.positive and self.solver == "cholesky":
             raise ValueError(
-                f"solver={self.solver!r} does not support positive=True. "
-                "Use solver='auto' or set positive=False."
+                "solver='cholesky' does not support positive=True. "
+                "Use solver='auto' (or 'gd' / 'nesterov') or set positive=False."
             )
-        self._fit_closed_form(X, y, sample_weight)
-        self.solver_ = "cholesky"
-        return self
+        return self._fit_least_squares(X, y, sample_weight)

@@ -1,0 +1,140 @@
+"""Least squares by the compiled iterative loops (``csrc/_solvers_fast.pyx``).
+
+The estimators hand over validated, C-contiguous data; this module builds
+the compiled objective, picks the step size, runs one loop per target and
+converts the result back to the raw (uncentred) model. It never copies ``X``.
+
+The objective the loops minimise is the *mean* form::
+
+    f(w, c) = 0.5 * sum_i s_i ((x_i - m) . w + c - y_i)**2 / sum_s
+              + 0.5 * alpha * ||w||**2  (+ l1 * ||w||_1)
+
+with ``m`` the column means, so that the intercept ``c`` does not couple to
+``w`` (gradient methods then converge as fast as on centred data). The raw
+intercept is ``b = c - m . w``. Estimators with another scaling (Ridge uses
+sums, not means) convert ``alpha`` and the reported objective.
+"""
+
+import numpy as np
+
+from .._solvers_fast import SquaredObjective, py_lipschitz, run_solver
+from .._squared_loss import _resolve_n_threads
+from ._status import check_status
+
+__all__ = []
+
+#: Compiled loops an estimator may name, and the update each makes.
+ITERATIVE_SOLVERS = ("gd", "momentum", "nesterov", "lbfgs", "newton")
+#: Loops that can honour ``positive=True`` (a projection in the prox step).
+POSITIVE_SOLVERS = ("gd", "nesterov")
+#: Default heavy-ball momentum of solver="momentum".
+DEFAULT_MOMENTUM = 0.9
+#: Iteration limit when the estimator's max_iter is None.
+DEFAULT_MAX_ITER = 1000
+
+
+def _column_means(X, sample_weight):
+    """(Weighted) column means in float64; any vector would be correct, the mean is best."""
+    if sample_weight is None:
+        return X.mean(axis=0, dtype=np.float64)
+    # float32 X stays float32 here: m only conditions the problem, the
+    # reparametrisation b = c - m . w is exact for any m.
+    return np.asarray(sample_weight @ X, dtype=np.float64) / float(np.sum(sample_weight, dtype=np.float64))
+
+
+def _hessian(X, sample_weight, mean, alpha, fit_intercept):
+    """Exact Hessian of the mean-form objective for the centring vector ``mean``."""
+    from .._linear_fast import py_weighted_gram
+
+    Y = np.zeros((X.shape[0], 1), dtype=X.dtype)
+    XtX, _, x_mean, _, sum_s = py_weighted_gram(X, Y, sample_weight, center=True,
+                                                n_threads=_resolve_n_threads(None))
+    p = X.shape[1]
+    d = x_mean - mean
+    k = p + 1 if fit_intercept else p
+    H = np.zeros((k, k))
+    if fit_intercept:
+        # sum_i s_i (x_i - m)(x_i - m)^T = XtX_c + sum_s d d^T, d = xbar - m
+        H[:p, :p] = XtX / sum_s + np.outer(d, d) + alpha * np.eye(p)
+        H[:p, p] = H[p, :p] = d
+        H[p, p] = 1.0
+    else:
+        H[:, :] = XtX / sum_s + np.outer(x_mean, x_mean) + alpha * np.eye(p)
+    return H
+
+
+def fit_least_squares(
+    estimator, X, y, sample_weight, *, alpha, l1=0.0, fit_intercept, solver, max_iter, tol,
+    learning_rate=None, momentum=None, positive=False, warm_coef=None, warm_intercept=None,
+    n_jobs=None, verbose=0,
+):
+    """Fit one target column ``y`` (1-D) with a compiled loop.
+
+    Returns ``(w, b, n_iter, curve)``: raw coefficients and intercept, the
+    updates made, and the mean-form objective at each gradient evaluation.
+    Warns / raises through ``check_status`` as the loop's status demands.
+    """
+    n_threads = _resolve_n_threads(None if n_jobs in (None, -1) else n_jobs)
+    if sample_weight is not None:
+        sample_weight = np.ascontiguousarray(sample_weight, dtype=X.dtype)
+    mean = _column_means(X, sample_weight) if fit_intercept else np.zeros(X.shape[1])
+    y = np.ascontiguousarray(y, dtype=X.dtype)
+    obj = SquaredObjective(X, y, sample_weight, mean, float(alpha), fit_intercept, n_threads)
+
+    p = X.shape[1]
+    coef0 = np.zeros(obj.n_coef)
+    if warm_coef is not None:
+        coef0[:p] = warm_coef
+    if fit_intercept:
+        if warm_coef is not None:
+            coef0[p] = float(warm_intercept) + mean @ coef0[:p]
+        else:
+            # the optimal c for w = 0 (and for any w, with exact means)
+            coef0[p] = float(np.average(y, weights=sample_weight))
+
+    kind = solver
+    if solver in ("gd", "nesterov") and (l1 > 0 or positive):
+        kind = {"gd": "ista", "nesterov": "fista"}[solver]
+    lr = 0.0
+    if solver in ("gd", "momentum", "nesterov"):
+        if learning_rate is None:
+            lipschitz = py_lipschitz(obj)
+            if not np.isfinite(lipschitz) or lipschitz < 0:
+                check_status(estimator, 2, 0, max_iter=max_iter, solver=solver)
+            # a zero Hessian (all-zero X, no penalty): any step works
+            lr = 1.0 / lipschitz if lipschitz > 0 else 1.0
+        else:
+            lr = float(learning_rate)
+    if solver == "newton":
+        obj.set_hessian(_hessian(X, sample_weight, mean, float(alpha), fit_intercept))
+    if momentum is None:
+        mu = DEFAULT_MOMENTUM if solver == "momentum" else -1.0
+    else:
+        mu = float(momentum)
+
+    coef, status, n_iter, curve = run_solver(
+        obj, coef0, kind, int(max_iter), float(tol), lr=lr, momentum=mu, l1=float(l1),
+        positive=bool(positive), verbose=int(verbose),
+    )
+    hint = (
+        f"The step size was learning_rate={learning_rate!r}; lower it, or leave it at "
+        "None to use 1/L from the data." if learning_rate is not None else
+        "Standardise the features (e.g. sklearn.preprocessing.StandardScaler)."
+    )
+    check_status(estimator, status, n_iter, max_iter=max_iter, solver=solver, hint=hint)
+    w = coef[:p]
+    b = coef[p] - mean @ w if fit_intercept else 0.0
+    return w, b, n_iter, curve
+
+
+def stack_curves(curves):
+    """One curve for several targets: the sum of their objectives per iteration.
+
+    Targets that stopped early contribute their final value from then on.
+    """
+    length = max(len(c) for c in curves)
+    total = np.zeros(length)
+    for c in curves:
+        total[: len(c)] += c
+        total[len(c):] += c[-1]
+    return total
