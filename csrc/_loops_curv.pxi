@@ -38,7 +38,7 @@ cdef int lbfgs_loop(
     Hessian positive definite under a backtracking-only line search.
     Stops when max|g| <= tol.
     """
-    cdef Py_ssize_t k = obj.n_coef, j, it, i, idx, n_pairs = 0, head = 0
+    cdef Py_ssize_t k = obj.n_coef, j, it, i, idx, n_pairs = 0, head = 0, flat = 0
     cdef double f, f_new = 0.0, gmax, f0 = 0.0, dg, sy, yy, gamma, a, b, t
     cdef int status = MAX_ITER, ls
     cdef double* buf = <double*>malloc((4 * k + 2 * m * k + 2 * m) * sizeof(double))
@@ -122,23 +122,33 @@ cdef int lbfgs_loop(
             rho[idx] = 1.0 / sy
             head = (head + 1) % m
             n_pairs = min(n_pairs + 1, m)
+        flat = flat + 1 if f_new >= f else 0
         memcpy(coef, w_new, k * sizeof(double))
         memcpy(g, g_new, k * sizeof(double))
         f = f_new
         n_iter[0] = it + 1
+        if flat >= FLAT_MAX:
+            # tol is below what rounding lets the gradient reach
+            status = STALLED
+            break
     free(buf)
     return status
 
 
 cdef bint _cholesky(double* A, Py_ssize_t k) noexcept nogil:
-    """In-place lower Cholesky factor of the row-major k x k matrix A."""
+    """In-place lower Cholesky factor of the row-major k x k matrix A.
+
+    Fails (False) on a pivot below PIVOT_RTOL of its diagonal entry: a
+    matrix singular up to rounding "factorises" with noise pivots, whose
+    inverse would throw the step far along the null space.
+    """
     cdef Py_ssize_t i, j, l
-    cdef double s
+    cdef double s, diag
     for j in range(k):
-        s = A[j * k + j]
+        s = diag = A[j * k + j]
         for l in range(j):
             s -= A[j * k + l] * A[j * k + l]
-        if not (s > 0.0 and isfinite(s)):
+        if not (s > PIVOT_RTOL * diag and isfinite(s)):
             return False
         s = sqrt(s)
         A[j * k + j] = s
@@ -170,10 +180,11 @@ cdef int newton_loop(
     """Newton's method: solve H d = -g by Cholesky, then an Armijo line search.
 
     An indefinite or singular Hessian is shifted by ``tau * I``, tau growing
-    tenfold from 1e-10 of the largest diagonal entry until the factorisation
-    succeeds (a Levenberg-style safeguard). Stops when max|g| <= tol.
+    tenfold from NEWTON_SHIFT0 of the largest diagonal entry until the
+    factorisation succeeds (a Levenberg-style safeguard); later iterations
+    remove the bias the shift leaves. Stops when max|g| <= tol.
     """
-    cdef Py_ssize_t k = obj.n_coef, j, it, shifts
+    cdef Py_ssize_t k = obj.n_coef, j, it, shifts, flat = 0
     cdef double f, f_new = 0.0, gmax, f0 = 0.0, dg, tau, dmax
     cdef int status = MAX_ITER, ls
     cdef double* buf = <double*>malloc((4 * k + 2 * k * k) * sizeof(double))
@@ -218,7 +229,7 @@ cdef int newton_loop(
                 L[j * k + j] += tau
             if _cholesky(L, k):
                 break
-            tau = max(1e-10 * dmax, 1e-300) if tau == 0.0 else 10.0 * tau
+            tau = max(NEWTON_SHIFT0 * dmax, 1e-300) if tau == 0.0 else 10.0 * tau
         else:
             status = NONFINITE
             break
@@ -230,9 +241,13 @@ cdef int newton_loop(
         if ls != RUNNING:
             status = ls
             break
+        flat = flat + 1 if f_new >= f else 0
         memcpy(coef, w_new, k * sizeof(double))
         memcpy(g, g_new, k * sizeof(double))
         f = f_new
         n_iter[0] = it + 1
+        if flat >= FLAT_MAX:
+            status = STALLED
+            break
     free(buf)
     return status

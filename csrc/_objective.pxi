@@ -155,9 +155,10 @@ cdef class SquaredObjective(Objective):
                 b -= self.mean[j] * coef[j]
         return b
 
-    cdef double value_grad(self, const double* coef, double* grad) noexcept nogil:
+    cdef double _grad(self, const double* coef, double* grad, bint zero_y) noexcept nogil:
+        """The gradient at ``coef`` (of the objective with y = 0 if ``zero_y``); returns f."""
         cdef Py_ssize_t j, p = self.p
-        cdef double sum_s = self._pass(coef, self._raw_intercept(coef), True, False)
+        cdef double sum_s = self._pass(coef, self._raw_intercept(coef), True, zero_y)
         cdef double mean_r = self.acc[p + SUM_R] / sum_s
         cdef double w_sq = 0.0
         for j in range(p):
@@ -166,6 +167,9 @@ cdef class SquaredObjective(Objective):
         if self.fit_intercept:
             grad[p] = mean_r
         return 0.5 * self.acc[p + SUM_R2] / sum_s + 0.5 * self.alpha * w_sq
+
+    cdef double value_grad(self, const double* coef, double* grad) noexcept nogil:
+        return self._grad(coef, grad, False)
 
     cdef double value(self, const double* coef) noexcept nogil:
         cdef Py_ssize_t j
@@ -176,18 +180,9 @@ cdef class SquaredObjective(Objective):
         return 0.5 * self.acc[self.p + SUM_R2] / sum_s + 0.5 * self.alpha * w_sq
 
     cdef void hess_vec(self, const double* v, double* out) noexcept nogil:
-        # H = [[Xc^T S Xc / sum_s + alpha I, 0], [0, 1]]: the w block is one
-        # pass with y = 0, weights v and intercept -m . v (rows centred).
-        cdef Py_ssize_t j, p = self.p
-        cdef double b = 0.0, sum_s, mean_r
-        for j in range(p):
-            b -= self.mean[j] * v[j]
-        sum_s = self._pass(v, b, True, True)
-        mean_r = self.acc[p + SUM_R] / sum_s
-        for j in range(p):
-            out[j] = self.acc[j] / sum_s - self.mean[j] * mean_r + self.alpha * v[j]
-        if self.fit_intercept:
-            out[p] = v[p]
+        # The objective is quadratic, so H v is its gradient at v with y = 0
+        # (for any centring vector m, intercept coupling included).
+        self._grad(v, out, True)
 
     cdef bint hessian(self, const double* coef, double* out) noexcept nogil:
         if self.hess == NULL:

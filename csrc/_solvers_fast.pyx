@@ -46,6 +46,10 @@ cdef enum:
     NO_HESSIAN = -3
     # Backtracking: at most this many halvings (2^-60 ~ 1e-18 of the first step).
     ARMIJO_MAX_HALVINGS = 60
+    # L-BFGS / Newton stop (STALLED) after this many steps in a row that did
+    # not lower f at all: the line search only accepts them because the
+    # predicted decrease is below the rounding of f, i.e. tol is unreachable.
+    FLAT_MAX = 5
 
 
 # Sufficient-decrease constant of the Armijo rule (the customary 1e-4).
@@ -54,6 +58,13 @@ cdef double ARMIJO_C1 = 1e-4
 # gamma = s.y / y.y against pairs whose curvature is rounding noise.
 cdef double CURVATURE_EPS = 1e-12
 cdef double DIVERGE_FACTOR = 1e10
+# Newton's Cholesky treats pivots below this fraction of their diagonal entry
+# as zero (singular to rounding); the Hessian is then shifted.
+cdef double PIVOT_RTOL = 1e-10
+# First shift of a singular Hessian, relative to its largest diagonal entry.
+# Not smaller: the gradient's rounding noise along the null space (~1e-16)
+# is amplified by 1 / shift in the step; 1e-8 keeps that below 1e-8.
+cdef double NEWTON_SHIFT0 = 1e-8
 
 STATUS_CODES = {
     "CONVERGED": CONVERGED, "MAX_ITER": MAX_ITER, "NONFINITE": NONFINITE,
