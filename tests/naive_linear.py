@@ -1,7 +1,7 @@
 """Plain-numpy reference versions of the closed-form linear-model kernels.
 
 Written for clarity, not speed, and always in float64: the independent
-answer that the compiled kernels in ``fastgrad._linear_fast`` are checked
+answer that ``fastgrad.linear_model._gram`` and the solvers are checked
 against.
 """
 
@@ -12,7 +12,7 @@ def naive_weighted_gram(X, Y, sample_weight=None, center=True):
     """Weighted (centred) Gram matrix and moment, the textbook two-pass way.
 
     Returns ``(XtX, XtY, x_mean, y_mean, sum_s)`` like
-    ``fastgrad._linear_fast.py_weighted_gram``.
+    ``fastgrad.linear_model._gram.weighted_gram``.
     """
     X = np.asarray(X, dtype=np.float64)
     Y = np.asarray(Y, dtype=np.float64)

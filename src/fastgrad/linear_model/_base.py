@@ -2,8 +2,8 @@
 
 Validate ``X``, ``y`` and ``sample_weight`` with scikit-learn's helpers, then
 either solve the (possibly penalised) normal equations -- the weighted
-centred Gram matrix and moment come from one compiled pass over ``X``
-(``csrc/_linear_fast.pyx``), the solve is float64 scipy -- or run one of the
+centred Gram matrix and moment come from one blocked BLAS pass over ``X``
+(``_gram.py``), the solve is float64 scipy -- or run one of the
 compiled iterative loops (``_iterative.py``).
 """
 
@@ -14,11 +14,12 @@ import numpy as np
 import scipy.linalg
 import scipy.optimize
 import scipy.sparse as sp
+from threadpoolctl import threadpool_limits
 from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from .._linear_fast import py_weighted_gram
 from .._squared_loss import _resolve_n_threads
+from ._gram import weighted_gram
 from ._iterative import DEFAULT_MAX_ITER, ITERATIVE_SOLVERS, POSITIVE_SOLVERS, fit_least_squares, stack_curves
 
 __all__ = []
@@ -73,12 +74,14 @@ def _validate_fit_data(estimator, X, y, sample_weight):
 def _gram(X, y, sample_weight, fit_intercept, n_jobs=None):
     """``(XtX, XtY, x_mean, y_mean)`` in float64, from one pass over ``X``.
 
-    ``n_jobs``: threads for the pass; None picks them automatically (all
-    usable cores, serial for small data), -1 means all cores.
+    ``n_jobs``: BLAS threads for the pass; None leaves BLAS's own setting.
     """
     Y = y.reshape(-1, 1) if y.ndim == 1 else y
-    n_threads = _resolve_n_threads(None if n_jobs in (None, -1) else n_jobs)
-    XtX, XtY, x_mean, y_mean, _ = py_weighted_gram(X, Y, sample_weight, center=fit_intercept, n_threads=n_threads)
+    if n_jobs is None:
+        XtX, XtY, x_mean, y_mean, _ = weighted_gram(X, Y, sample_weight, center=fit_intercept)
+    else:
+        with threadpool_limits(limits=n_jobs if n_jobs > 0 else None, user_api="blas"):
+            XtX, XtY, x_mean, y_mean, _ = weighted_gram(X, Y, sample_weight, center=fit_intercept)
     return XtX, XtY, x_mean, y_mean
 
 

@@ -19,6 +19,7 @@ import numpy as np
 
 from .._solvers_fast import SquaredObjective, py_lipschitz, run_solver
 from .._squared_loss import _resolve_n_threads
+from ._gram import weighted_gram
 from ._status import check_status
 
 __all__ = []
@@ -44,11 +45,8 @@ def _column_means(X, sample_weight):
 
 def _hessian(X, sample_weight, mean, alpha, fit_intercept):
     """Exact Hessian of the mean-form objective for the centring vector ``mean``."""
-    from .._linear_fast import py_weighted_gram
-
-    Y = np.zeros((X.shape[0], 1), dtype=X.dtype)
-    XtX, _, x_mean, _, sum_s = py_weighted_gram(X, Y, sample_weight, center=True,
-                                                n_threads=_resolve_n_threads(None))
+    Y = np.zeros((X.shape[0], 1))
+    XtX, _, x_mean, _, sum_s = weighted_gram(X, Y, sample_weight, center=True)
     p = X.shape[1]
     d = x_mean - mean
     k = p + 1 if fit_intercept else p

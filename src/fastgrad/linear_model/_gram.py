@@ -1,0 +1,98 @@
+"""Weighted, centred Gram matrix and moment in one blocked pass over ``X``.
+
+For ``X`` of shape ``(n, p)``, ``Y`` of shape ``(n, k)`` and weights ``s``
+(all ones when ``sample_weight`` is None) this gives what the normal
+equations, Newton's method and Gram-based coordinate descent need::
+
+    sum_s  = sum_i s_i
+    x_mean = sum_i s_i x_i / sum_s            y_mean likewise
+    XtX    = sum_i s_i (x_i - x_mean)(x_i - x_mean)^T       (p, p)
+    XtY    = sum_i s_i (x_i - x_mean)(y_i - y_mean)^T       (p, k)
+
+(without centring, the plain sums ``sum_i s_i x_i x_i^T`` and
+``sum_i s_i x_i y_i^T``).
+
+How. ``X`` is read once, in blocks of rows small enough to stay in cache.
+Each block is shifted by a pivot row -- row 0 of the data -- scaled by
+``sqrt(s_i)`` and handed to BLAS (``D.T @ D`` is a symmetric rank-k update).
+Afterwards ``XtX = G - a a^T / sum_s`` with ``G = sum s d d^T`` and
+``a = sum s d`` for the shifted rows ``d``; this identity holds for any
+pivot. The textbook uncentred form (pivot 0) loses about
+``log10((|mean| / spread)**2)`` digits to cancellation when the columns have
+a large mean; a pivot from the data is within a few spreads of the mean.
+
+BLAS rather than a hand-written loop: a measured 3x less CPU time than the
+compiled rank-one-update kernel this replaced (register blocking is BLAS's
+trade), and its threads do the parallel part. Blocks are converted to
+float64, so float32 data only costs the rounding of its inputs.
+"""
+
+import numpy as np
+
+__all__ = ["weighted_gram"]
+
+# Bytes of one float64 block: fits in L2 with room for the products.
+_BLOCK_BYTES = 1 << 20
+
+
+def weighted_gram(X, Y, sample_weight=None, center=True):
+    """``(XtX, XtY, x_mean, y_mean, sum_s)`` in float64 from one pass over ``X``.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, p)
+        Finite float32 or float64 data (validated by the caller).
+    Y : ndarray of shape (n, k)
+        Finite targets.
+    sample_weight : ndarray of shape (n,) or None
+        Non-negative weights with a positive sum; None means ones.
+    center : bool
+        Centre around the weighted means (else plain sums; the means are
+        returned either way).
+    """
+    n, p = X.shape
+    if Y.ndim != 2 or Y.shape[0] != n:
+        raise ValueError(f"Y must be 2-D with {n} rows (one per row of X), got shape {Y.shape}")
+    k = Y.shape[1]
+    if sample_weight is not None:
+        if sample_weight.shape != (n,):
+            raise ValueError(f"sample_weight has {sample_weight.shape[0]} entries, X has {n} rows")
+        sum_s = float(np.sum(sample_weight, dtype=np.float64))
+        if not sum_s > 0:
+            raise ValueError("sample_weight must not sum to zero")
+    else:
+        sum_s = float(n)
+    x0 = X[0].astype(np.float64) if center else np.zeros(p)
+    y0 = Y[0].astype(np.float64) if center else np.zeros(k)
+    G = np.zeros((p, p))
+    C = np.zeros((p, k))
+    a = np.zeros(p)
+    c = np.zeros(k)
+    rows = int(min(max(_BLOCK_BYTES // (8 * max(p, 1)), 64), n))
+    for start in range(0, n, rows):
+        D = np.subtract(X[start:start + rows], x0, dtype=np.float64)
+        E = np.subtract(Y[start:start + rows], y0, dtype=np.float64)
+        if sample_weight is None:
+            G += D.T @ D
+            C += D.T @ E
+            a += D.sum(axis=0)
+            c += E.sum(axis=0)
+        else:
+            s = sample_weight[start:start + rows].astype(np.float64)
+            root = np.sqrt(s)[:, None]
+            D *= root
+            E *= root
+            G += D.T @ D
+            C += D.T @ E
+            a += root[:, 0] @ D
+            c += root[:, 0] @ E
+    # symmetrise: BLAS fills both triangles, but rounding of the two halves
+    # may differ by an ulp and Cholesky reads only one
+    G = 0.5 * (G + G.T)
+    if not center:
+        return G, C, a / sum_s, c / sum_s, sum_s
+    x_shift = a / sum_s
+    y_shift = c / sum_s
+    XtX = G - np.outer(a, x_shift)
+    XtY = C - np.outer(a, y_shift)
+    return XtX, XtY, x0 + x_shift, y0 + y_shift, sum_s
