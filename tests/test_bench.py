@@ -37,6 +37,8 @@ def test_case_agrees_with_references(case):
                                    err_msg="fastgrad vs the analytic answer")
     assert case.references, "every case compares with something"
     for name, ref in case.references.items():
+        if not ref.compare:
+            continue
         rtol, atol = case.tolerance(name)
         np.testing.assert_allclose(out, np.asarray(ref.func(data)), rtol=rtol, atol=atol,
                                    err_msg=f"fastgrad vs {name}")

@@ -25,6 +25,7 @@ import numpy as np
 import fastgrad
 
 from . import naive
+from .cases_linear import linear_model_cases
 
 EPS = float(np.finfo(np.float64).eps)
 D = 10  # dimension of every Rosenbrock case
@@ -83,6 +84,9 @@ class Reference:
     rtol, atol : float, optional
         How closely fastgrad must agree with this reference in the tests
         (default: the case's tolerances).
+    compare : bool
+        False for a yardstick that does a different job at a comparable
+        cost (e.g. one read of X for memory bandwidth): timed, not compared.
     """
 
     func: Callable
@@ -90,6 +94,7 @@ class Reference:
     subset: int | None = None
     rtol: float | None = None
     atol: float | None = None
+    compare: bool = True
 
 
 @dataclass
@@ -324,6 +329,10 @@ def _squared_loss_numpy(data):
     return np.concatenate([[loss], g, [gb]])
 
 
+def _read_once(data):
+    return data["X"] @ data["coef"]
+
+
 def _first_call(data):
     # A new dispatcher is a new numba type, so fastgrad's drivers compile
     # again for it: the cost a user pays for every new function passed in.
@@ -422,7 +431,10 @@ def _other_cases():
     if _squared_loss_module() is not None:
         yield Case("squared-loss/fused-gradient/50-features", "squared-loss", _squared_loss_setup,
                    _squared_loss_fastgrad,
-                   {"numpy": Reference(_squared_loss_numpy, "numpy two passes: r = X @ w + b - y, then X.T @ r")},
+                   {"numpy": Reference(_squared_loss_numpy, "numpy two passes: r = X @ w + b - y, then X.T @ r"),
+                    "read_X_once": Reference(_read_once, "BLAS X @ v: one read of X at memory bandwidth "
+                                             "(ratio >= 0.7 means the fused pass reaches 70% of it)",
+                                             compare=False)},
                    None, rtol=1e-10, atol=1e-12, point_keys=("X", "y"),
                    description="least-squares loss + gradient, 200 000 x 50 float64 (quick: 20 000 x 50)")
 
@@ -437,7 +449,7 @@ def build_cases() -> list[Case]:
     """All cases whose dependencies are importable, in run order."""
     has_scipy, has_nd, has_jax = available("scipy"), available("numdifftools"), available("jax")
     return [*_gradient_cases(has_scipy, has_jax), *_second_order_cases(has_nd), *_other_cases(),
-            *_minimize_cases(has_scipy)]
+            *_minimize_cases(has_scipy), *linear_model_cases(Case, Reference)]
 
 
 def select(cases: list[Case], pattern: str | None) -> list[Case]:

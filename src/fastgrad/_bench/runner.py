@@ -122,7 +122,7 @@ def run_case(case, mode="quick", *, subsets=None):
         })
     for r in refs:
         out = r.pop("_out")
-        is_yardstick = case.truth is None and r["name"] == "numpy"
+        is_yardstick = (case.truth is None and r["name"] == "numpy") or not case.references[r["name"]].compare
         sub = truth[: r["points_timed"]] if (truth is not None and case.point_keys) else truth
         r["max_error"] = None if is_yardstick else max_error(out, sub)
 
