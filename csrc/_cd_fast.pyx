@@ -168,7 +168,13 @@ cdef double _duality_gap(
         primal = 0.5 * (r2 + l2 * ww) + l1 * _l1_norm(w, p)
         dual = -0.5 * scale * scale * (r2 + l2 * ww) + scale * ry
         return primal - dual
-    g = _dot(xtr, xtr, p)
+    g = 0.0
+    for j in range(p):
+        # with w >= 0 the dual only pays for the positive part of X^T r
+        # (the conjugate of l2/2 w^2 on w >= 0); scikit-learn omits this,
+        # so its gap never closes for positive ridge-like problems
+        dual_norm = max(xtr[j], 0.0) if positive and l2 > 0.0 else xtr[j]
+        g += dual_norm * dual_norm
     if l2 > 0.0:
         return r2 + 0.5 * l2 * ww - ry + g / (2.0 * l2)
     # scikit-learn compares ||X^T r||^2 in its sum scale with tol * ||y||^2;
