@@ -665,8 +665,10 @@ def py_gram(
         x_mean = np.array(<double[:p]>x0) + a / sum_s
         y_mean = np.array(<double[:k]>y0) + c / sum_s
         if center:
-            G -= np.outer(a, a) / sum_s
-            C -= np.outer(a, c) / sum_s
+            # overflow (huge X) gives inf/NaN here: the CD loop reports it
+            with np.errstate(over="ignore", invalid="ignore"):
+                G -= np.outer(a, a) / sum_s
+                C -= np.outer(a, c) / sum_s
         return G, C, x_mean, y_mean, sum_s
     finally:
         free(buf)

@@ -282,6 +282,8 @@ def test_multi_output_is_one_problem_per_target():
         assert_allclose(est.coef_[t], single.coef_, rtol=1e-12)
         assert est.n_iter_[t] == single.n_iter_
     assert est.sparse_coef_.shape == (3, X.shape[1])
+    sk_est = sklm.ElasticNet(alpha=0.1).fit(X, y)
+    assert type(est.sparse_coef_) is type(sk_est.sparse_coef_)
     assert_allclose(est.sparse_coef_.toarray(), est.coef_)
 
 

@@ -380,7 +380,12 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, BaseEstimator):
     def sparse_coef_(self):
         """``coef_`` as a scipy.sparse CSR matrix (2-D)."""
         check_is_fitted(self)
-        return sp.csr_matrix(np.atleast_2d(self.coef_))
+        coef = sp.csr_array(np.atleast_2d(self.coef_))
+        try:  # scikit-learn's choice of csr_array / csr_matrix (private helper)
+            from sklearn.utils._sparse import _align_api_if_sparse
+        except ImportError:  # pragma: no cover - older scikit-learn
+            return sp.csr_matrix(coef)
+        return _align_api_if_sparse(coef)
 
     def predict(self, X):
         """Predict with the fitted linear model.
