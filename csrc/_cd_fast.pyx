@@ -29,8 +29,9 @@ it is the last epoch), compute the duality gap; stop if it is at most
 ``tol * yy``.
 
 Layers (house style): scalar helpers -> serial loops (the two CD variants)
--> a parallel pass (``X_w^T r`` for the residual gap, over feature blocks on
-OpenMP threads) -> ``def py_*`` hooks. Kernels trust their inputs (shapes,
+-> parallel passes (``X_w^T r`` for the residual gap, one column per
+OpenMP iteration; the blocked Gram pass ``py_gram``, row blocks on OpenMP
+threads) -> ``def py_*`` hooks. Kernels trust their inputs (shapes,
 finite values, ``Q_jj >= 0``); the checks live in
 ``fastgrad.linear_model._coordinate_descent``. Every accumulation is in
 float64, also for float32 ``X``.
