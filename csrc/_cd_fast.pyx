@@ -18,7 +18,8 @@ One coordinate step sets ``w_j`` to the exact minimiser along ``j``::
 
 * ``_gram_cd``: the covariance variant. Keeps ``H = Q w`` up to date, so a
   step costs O(p) and an epoch O(p^2), independent of ``n``: the right
-  choice when ``n >> p`` (``Q`` comes from one compiled pass over ``X``).
+  choice when ``n >> p`` (``Q`` comes from one blocked pass over ``X``,
+  ``fastgrad.linear_model._gram``).
 * ``_residual_cd``: the residual variant on a Fortran-ordered ``X_w``.
   Keeps ``r`` up to date; a step costs O(n). For wide data / large ``p``.
 
@@ -28,10 +29,9 @@ most ``tol`` times the largest coefficient (or all coefficients are zero, or
 it is the last epoch), compute the duality gap; stop if it is at most
 ``tol * yy``.
 
-Layers (house style): scalar helpers -> serial loops (the two CD variants)
--> parallel passes (``X_w^T r`` for the residual gap, one column per
-OpenMP iteration; the blocked Gram pass ``py_gram``, row blocks on OpenMP
-threads) -> ``def py_*`` hooks. Kernels trust their inputs (shapes,
+Layers (house style): scalar helpers -> serial loops (the two CD variants,
+with ``X_w^T r`` for the residual gap on OpenMP threads, one column per
+iteration) -> ``def py_*`` hooks. Kernels trust their inputs (shapes,
 finite values, ``Q_jj >= 0``); the checks live in
 ``fastgrad.linear_model._coordinate_descent``. Every accumulation is in
 float64, also for float32 ``X``.
@@ -422,103 +422,7 @@ cdef double _residual_gap(
 
 
 # ---------------------------------------------------------------------------
-# 3. the Gram pass: weighted, centred X^T X and X^T Y in one pass over X
-# ---------------------------------------------------------------------------
-#
-# Sums are shifted by a pivot row x0 (row 0) for accuracy with large column
-# means, then centred: X_c^T S X_c = G - a a^T / sum_s with G = sum s d d^T,
-# a = sum s d, d = x - x0 (the same identity as fastgrad._linear_fast,
-# which does one rank-one update per row; this pass does blocks of rows as
-# dot products, ~4x fewer loads and stores of G per multiply-add).
-
-cdef void _gram_block(
-    const floating* X, const floating* Y, const floating* sw, const double* x0,
-    const double* y0, Py_ssize_t start, Py_ssize_t stop, Py_ssize_t p, Py_ssize_t k,
-    double* acc, double* D,
-) noexcept nogil:
-    """Add rows [start, stop) (at most GRAM_BLOCK) to one accumulator row.
-
-    ``acc`` = [G (p*p, upper triangle), C (p*k), a (p), c (k), sum_s];
-    ``D`` = scratch of (p + k + 1) * GRAM_BLOCK doubles.
-    """
-    cdef Py_ssize_t b, i, j, t, m = stop - start
-    cdef double root, v, s0, s1, s2, s3
-    cdef double* E = D + p * GRAM_BLOCK       # centred targets, (k, B)
-    cdef double* R = E + k * GRAM_BLOCK       # sqrt(weights), (B,)
-    cdef double* G = acc
-    cdef double* C = G + p * p
-    cdef double* a = C + p * k
-    cdef double* c = a + p
-    cdef const double* Di
-    cdef const double* Dj
-    # Rows scaled by sqrt(s_i), so every sum is a plain dot product; the
-    # padding columns of a short last block are zero and add nothing.
-    for b in range(GRAM_BLOCK):
-        if b < m:
-            root = 1.0 if sw == NULL else sqrt(<double>sw[start + b])
-            acc[p * p + p * k + p + k] += root * root
-        else:
-            root = 0.0
-        R[b] = root
-        for j in range(p):
-            D[j * GRAM_BLOCK + b] = (<double>X[(start + b) * p + j] - x0[j]) * root if b < m else 0.0
-        for t in range(k):
-            E[t * GRAM_BLOCK + b] = (<double>Y[(start + b) * k + t] - y0[t]) * root if b < m else 0.0
-    for i in range(p):
-        Di = D + i * GRAM_BLOCK
-        j = i
-        # four entries of G per sweep: each load of Di feeds four products
-        while j + 4 <= p:
-            Dj = D + j * GRAM_BLOCK
-            s0 = s1 = s2 = s3 = 0.0
-            for b in range(GRAM_BLOCK):
-                v = Di[b]
-                s0 += v * Dj[b]
-                s1 += v * Dj[GRAM_BLOCK + b]
-                s2 += v * Dj[2 * GRAM_BLOCK + b]
-                s3 += v * Dj[3 * GRAM_BLOCK + b]
-            G[i * p + j] += s0
-            G[i * p + j + 1] += s1
-            G[i * p + j + 2] += s2
-            G[i * p + j + 3] += s3
-            j += 4
-        while j < p:
-            G[i * p + j] += _dot(Di, D + j * GRAM_BLOCK, GRAM_BLOCK)
-            j += 1
-        for t in range(k):
-            C[i * k + t] += _dot(Di, E + t * GRAM_BLOCK, GRAM_BLOCK)
-        a[i] += _dot(Di, R, GRAM_BLOCK)
-    for t in range(k):
-        c[t] += _dot(E + t * GRAM_BLOCK, R, GRAM_BLOCK)
-
-
-cdef void _gram_pass(
-    const floating* X, const floating* Y, const floating* sw, const double* x0,
-    const double* y0, Py_ssize_t n, Py_ssize_t p, Py_ssize_t k, int n_threads,
-    double* acc, Py_ssize_t stride, double* scratch, Py_ssize_t scratch_len,
-) noexcept nogil:
-    """All blocks, on ``n_threads`` threads (one accumulator row each), reduced
-    into row 0 in thread order (same thread count -> same bits)."""
-    cdef Py_ssize_t n_blocks = (n + GRAM_BLOCK - 1) // GRAM_BLOCK, blk, j
-    cdef Py_ssize_t length = p * p + p * k + p + k + 1
-    cdef int t, tid
-    if n_threads == 1:
-        for blk in range(n_blocks):
-            _gram_block(X, Y, sw, x0, y0, blk * GRAM_BLOCK, min(n, (blk + 1) * GRAM_BLOCK),
-                        p, k, acc, scratch)
-        return
-    with parallel(num_threads=n_threads):
-        tid = threadid()
-        for blk in prange(n_blocks, schedule="static"):
-            _gram_block(X, Y, sw, x0, y0, blk * GRAM_BLOCK, min(n, (blk + 1) * GRAM_BLOCK),
-                        p, k, acc + tid * stride, scratch + tid * scratch_len)
-    for t in range(1, n_threads):
-        for j in range(length):
-            acc[j] += acc[t * stride + j]
-
-
-# ---------------------------------------------------------------------------
-# 4. Python hooks
+# 3. Python hooks
 # ---------------------------------------------------------------------------
 
 def py_gram_cd(
@@ -602,74 +506,3 @@ def py_residual_cd(
                               verbose, &curve_v[0], &n_iter, &gap)
     return status, n_iter, gap, curve[:n_iter].copy()
 
-
-def py_gram(
-    const floating[:, ::1] X,
-    const floating[:, ::1] Y,
-    const floating[::1] sample_weight=None,
-    bint center=True,
-    int n_threads=1,
-):
-    """Weighted (centred) ``X^T S X`` and ``X^T S Y`` in one blocked pass.
-
-    Same contract and return value as ``fastgrad._linear_fast.py_weighted_gram``:
-    ``(XtX, XtY, x_mean, y_mean, sum_s)`` in float64. Test hook: only shapes
-    are checked.
-    """
-    cdef Py_ssize_t n = X.shape[0], p = X.shape[1], k = Y.shape[1], i, j
-    cdef Py_ssize_t length = p * p + p * k + p + k + 1
-    # whole cache lines per thread row: no false sharing
-    cdef Py_ssize_t stride = (length + 7) // 8 * 8
-    cdef Py_ssize_t scratch_len = ((p + k + 1) * GRAM_BLOCK + 7) // 8 * 8
-    cdef const floating* sw = NULL
-    cdef double* buf
-    cdef double* acc
-    cdef double* x0
-    cdef double* y0
-    cdef double* scratch
-    cdef double sum_s
-    if n < 1 or p < 1 or k < 1 or Y.shape[0] != n:
-        raise ValueError(f"X (n, p) and Y (n, k) must be non-empty with equal n, got "
-                         f"({n}, {p}) and ({Y.shape[0]}, {k})")
-    if sample_weight is not None:
-        if sample_weight.shape[0] != n:
-            raise ValueError(f"sample_weight has {sample_weight.shape[0]} entries, X has {n} rows")
-        sw = &sample_weight[0]
-    if n_threads < 1:
-        raise ValueError(f"n_threads must be >= 1, got {n_threads}")
-    if n * p * p < 8 * SERIAL_MAX_WORK:
-        n_threads = 1
-    buf = <double*>calloc(n_threads * (stride + scratch_len) + p + k, sizeof(double))
-    if buf == NULL:
-        raise MemoryError()
-    try:
-        acc = buf
-        scratch = acc + n_threads * stride
-        x0 = scratch + n_threads * scratch_len
-        y0 = x0 + p
-        if center:
-            for j in range(p):
-                x0[j] = X[0, j]
-            for j in range(k):
-                y0[j] = Y[0, j]
-        with nogil:
-            _gram_pass(&X[0, 0], &Y[0, 0], sw, x0, y0, n, p, k, n_threads, acc, stride,
-                       scratch, scratch_len)
-        sum_s = acc[length - 1]
-        if not sum_s > 0.0:
-            raise ValueError("the sample weights sum to zero")
-        G = np.array(<double[:p, :p]>acc)
-        C = np.array(<double[:p, :k]>(acc + p * p))
-        a = np.array(<double[:p]>(acc + p * p + p * k))
-        c = np.array(<double[:k]>(acc + p * p + p * k + p))
-        G = np.triu(G) + np.triu(G, 1).T
-        x_mean = np.array(<double[:p]>x0) + a / sum_s
-        y_mean = np.array(<double[:k]>y0) + c / sum_s
-        if center:
-            # overflow (huge X) gives inf/NaN here: the CD loop reports it
-            with np.errstate(over="ignore", invalid="ignore"):
-                G -= np.outer(a, a) / sum_s
-                C -= np.outer(a, c) / sum_s
-        return G, C, x_mean, y_mean, sum_s
-    finally:
-        free(buf)

@@ -20,9 +20,8 @@ from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from .._config import blas_single_threaded
-from .._squared_loss import _resolve_n_threads
 from ._gram import weighted_gram
-from ._iterative import DEFAULT_MAX_ITER, ITERATIVE_SOLVERS, POSITIVE_SOLVERS, fit_least_squares, stack_curves
+from ._iterative import ITERATIVE_SOLVERS, POSITIVE_SOLVERS, fit_least_squares, stack_curves
 
 __all__ = []
 

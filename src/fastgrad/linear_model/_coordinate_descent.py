@@ -19,9 +19,9 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._cd_fast import py_gram, py_gram_cd, py_residual_cd
+from .._cd_fast import py_gram_cd, py_residual_cd
 from .._squared_loss import _resolve_n_threads
-from ._base import _FLOAT_DTYPES, _reject_sparse, _validate_fit_data
+from ._base import _FLOAT_DTYPES, _gram, _reject_sparse, _validate_fit_data
 from ._status import CONVERGED, MAX_ITER, NONFINITE, check_status
 
 __all__ = ["ElasticNet", "Lasso"]
@@ -101,9 +101,8 @@ def _fit_cd(estimator, problem):
     common = (problem.l1, problem.l2)
     coef = problem.coef_init.copy()
     if variant == "gram":
-        # The blocked pass of _cd_fast: same contract as _base._gram's
-        # py_weighted_gram, ~2x faster (it dominates a tall fit's time).
-        XtX, XtY, x_mean, y_mean, _ = py_gram(X, Y, sw, problem.fit_intercept, n_threads)
+        # one blocked BLAS pass over X (it dominates a tall fit's time)
+        XtX, XtY, x_mean, y_mean = _gram(X, Y, sw, problem.fit_intercept)
         if hasattr(estimator.precompute, "__array__"):
             G = _user_gram(estimator, problem, x_mean)
             XtX = XtX if G is None else G
