@@ -71,6 +71,8 @@ VARIANTS = {
     "auto": {},
     "gram": {"solver": "cd", "precompute": True},
     "residual": {"solver": "cd", "precompute": False},
+    # accelerated proximal gradient from the shared full-batch loops
+    "fista": {"solver": "fista"},
 }
 
 
@@ -138,7 +140,7 @@ def test_float32(name, variant):
 # coefficients are accurate by then; ours must converge.
 @pytest.mark.filterwarnings("ignore:Objective did not converge:sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("name", PAIRS)
-@pytest.mark.parametrize("variant", ["gram", "residual"])
+@pytest.mark.parametrize("variant", ["gram", "residual", "fista"])
 def test_positive(name, variant):
     ours, theirs, params = PAIRS[name]
     X, y, _ = make_data(k=2)
@@ -150,7 +152,7 @@ def test_positive(name, variant):
 
 
 @pytest.mark.parametrize("name", ["lasso", "enet"])
-@pytest.mark.parametrize("variant", ["gram", "residual"])
+@pytest.mark.parametrize("variant", ["gram", "residual", "fista"])
 def test_diabetes(name, variant):
     ours, theirs, params = PAIRS[name]
     X, y = load_diabetes(return_X_y=True)
@@ -328,7 +330,7 @@ def test_verbose_prints_each_epoch(capsys):
 # scikit-learn API
 # ---------------------------------------------------------------------------
 
-@parametrize_with_checks([Lasso(), ElasticNet()])
+@parametrize_with_checks([Lasso(), ElasticNet(), Lasso(solver="fista"), ElasticNet(solver="fista")])
 def test_sklearn_compatible(estimator, check):
     check(estimator)
 
@@ -429,3 +431,30 @@ def test_predict_errors(est_cls):
         est.predict(sp.csr_matrix(X_OK))
     with pytest.raises(ValueError, match="NaN"):
         est.predict(_with(X_OK, (0, 0), np.nan))
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5, 0.0])
+@pytest.mark.parametrize("positive", [False, True])
+def test_fista_gap_bounds_suboptimality(l1_ratio, positive):
+    # weak duality: at any w the gap is at least P(w) - P(w*)
+    from fastgrad.linear_model._coordinate_descent import _enet_gap
+
+    X, y, sw = make_data(weighted=True)
+    sw = sw * len(sw) / sw.sum()
+    alpha = 0.1
+    best = ElasticNet(alpha=alpha, l1_ratio=l1_ratio, positive=positive, tol=TIGHT,
+                      max_iter=100_000).fit(X, y, sample_weight=sw)
+    l1, l2 = alpha * l1_ratio, alpha * (1 - l1_ratio)
+
+    def primal(w):
+        xm, ym = np.average(X, axis=0, weights=sw), np.average(y, weights=sw)
+        r = (y - ym) - (X - xm) @ w
+        return 0.5 * np.average(r * r, weights=sw) + l1 * np.abs(w).sum() + 0.5 * l2 * w @ w
+
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        w = best.coef_ + 0.1 * rng.standard_normal(X.shape[1])
+        w = np.maximum(w, 0) if positive else w
+        gap = _enet_gap(X, y, sw, w, l1, l2, positive, True)
+        assert gap >= primal(w) - primal(best.coef_) - 1e-12
+    assert abs(_enet_gap(X, y, sw, best.coef_, l1, l2, positive, True)) < 1e-9

@@ -12,7 +12,7 @@ from ._minimize import minimize
 from ._optimize_result import History, OptimizeResult, OptimizeResults
 from ._result import DiffInfo
 from ._schedules import Constant, Cosine, ExponentialDecay, InverseScaling, Schedule, StepDecay
-from .linear_model import LinearRegression, Ridge
+from .linear_model import ElasticNet, Lasso, LinearRegression, Ridge
 
 __version__ = "0.1.0"
 
@@ -21,10 +21,12 @@ __all__ = [
     "Cosine",
     "CriticalPoint",
     "DiffInfo",
+    "ElasticNet",
     "ExponentialDecay",
     "GradientCheck",
     "History",
     "InverseScaling",
+    "Lasso",
     "LinearRegression",
     "OptimizeResult",
     "OptimizeResults",

@@ -1,4 +1,5 @@
 """scikit-learn compatible linear models backed by fastgrad's compiled kernels."""
+from ._coordinate_descent import ElasticNet, Lasso
 from ._ridge import LinearRegression, Ridge
 
-__all__ = ["LinearRegression", "Ridge"]
+__all__ = ["ElasticNet", "Lasso", "LinearRegression", "Ridge"]

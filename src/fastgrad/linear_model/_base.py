@@ -22,6 +22,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from .._config import blas_single_threaded
 from ._gram import weighted_gram
 from ._iterative import ITERATIVE_SOLVERS, POSITIVE_SOLVERS, fit_least_squares, stack_curves
+from ._status import check_status
 
 __all__ = []
 
@@ -256,7 +257,7 @@ class _LeastSquaresModel(MultiOutputMixin, RegressorMixin, BaseEstimator):
             if warm:
                 warm_coef = np.reshape(self.coef_, (n_targets, p))[t]
                 warm_intercept = np.ravel(np.broadcast_to(self.intercept_, (n_targets,)))[t]
-            w, b, n_iter[t], curve = fit_least_squares(
+            w, b, status, n_iter[t], curve, hint = fit_least_squares(
                 self, X, Y[:, t], sample_weight,
                 # the loops minimise the mean form: divide the sum form by sum_s
                 alpha=alphas[t] / sum_s, fit_intercept=self.fit_intercept, solver=solver,
@@ -265,6 +266,7 @@ class _LeastSquaresModel(MultiOutputMixin, RegressorMixin, BaseEstimator):
                 warm_intercept=warm_intercept, n_jobs=getattr(self, "n_jobs", None),
                 verbose=self.verbose,
             )
+            check_status(self, status, n_iter[t], max_iter=self._max_iter(), solver=solver, hint=hint)
             coef[t], intercept[t] = w, b
             curves.append(2.0 * sum_s * curve)
         return coef, intercept, stack_curves(curves), n_iter

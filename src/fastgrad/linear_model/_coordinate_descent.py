@@ -22,6 +22,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .._cd_fast import py_gram_cd, py_residual_cd
 from .._squared_loss import _resolve_n_threads
 from ._base import _FLOAT_DTYPES, _gram, _reject_sparse, _validate_fit_data
+from ._iterative import fit_least_squares
 from ._status import CONVERGED, MAX_ITER, NONFINITE, check_status
 
 __all__ = ["ElasticNet", "Lasso"]
@@ -146,13 +147,82 @@ def _fit_cd(estimator, problem):
     return _EnetResult(coef, x_mean, y_mean, status, n_iter, gap, curve, variant)
 
 
+def _enet_gap(X, y, sw, w, l1, l2, positive, fit_intercept):
+    """Duality gap of the mean-scale elastic net at ``w`` (one pass over X).
+
+    On the centred problem (weights ``s`` summing to n), take the residual
+    ``r`` as the dual point and ``c = X_c^T S r / n``. With ``l2 > 0`` the
+    penalty's conjugate is ``sum_j (|c_j| - l1)_+^2 / (2 l2)`` (only
+    ``c_j > l1`` counts with ``positive``), so any ``r`` is feasible; for the
+    Lasso (``l2 = 0``) ``r`` is shrunk until ``max |c| <= l1``.
+    """
+    n = X.shape[0]
+    s = np.ones(n) if sw is None else np.asarray(sw, np.float64)
+    if fit_intercept:
+        x_mean = np.average(X, axis=0, weights=s)
+        y = y - np.average(y, weights=s)
+    else:
+        x_mean = np.zeros(X.shape[1])
+    r = y - (X @ w - x_mean @ w)
+    sr = s * r
+    c = (X.T @ sr - x_mean * sr.sum()) / n
+    rr = sr @ r / n
+    ry = sr @ y / n
+    primal = 0.5 * rr + l1 * np.abs(w).sum() + 0.5 * l2 * (w @ w)
+    if l2 > 0:
+        excess = np.maximum((c if positive else np.abs(c)) - l1, 0.0)
+        dual = ry - 0.5 * rr - excess @ excess / (2.0 * l2)
+    else:
+        dual_norm = np.max(c) if positive else np.max(np.abs(c))
+        scale = min(1.0, l1 / dual_norm) if dual_norm > 0 else 1.0
+        dual = scale * ry - 0.5 * scale * scale * rr
+    return primal - dual
+
+
+def _fit_fista(estimator, problem):
+    """Accelerated proximal gradient (FISTA, adaptive restart) from ``_solvers_fast``.
+
+    Stops when the gradient mapping is at most ``tol * sqrt(yy)`` in
+    max-norm (``yy`` the weighted variance of y): the same scaling in y as
+    CD's ``tol * yy`` for the duality gap, whose square root it mirrors.
+    """
+    X, Y, sw = problem.X, problem.Y, problem.sample_weight
+    k = Y.shape[1]
+    coef = problem.coef_init.copy()
+    intercepts = np.zeros(k)
+    statuses, iters, gaps, curves = [], [], [], []
+    for t in range(k):
+        y = Y[:, t].astype(np.float64)
+        yy = np.average((y - np.average(y, weights=sw)) ** 2, weights=sw) if problem.fit_intercept \
+            else np.average(y * y, weights=sw)
+        # a warm start gives coefficients only; the intercept restarts at its
+        # optimum for them (the loop's centred start does that)
+        w, b, status, n_iter, curve, _ = fit_least_squares(
+            estimator, X, Y[:, t], sw, alpha=problem.l2, l1=problem.l1,
+            fit_intercept=problem.fit_intercept, solver="nesterov",
+            max_iter=problem.max_iter, tol=problem.tol * np.sqrt(max(yy, np.finfo(float).tiny)),
+            positive=problem.positive, verbose=problem.verbose,
+            warm_coef=coef[t] if np.any(coef[t]) else None,
+            warm_intercept=None,
+        )
+        coef[t], intercepts[t] = w, b
+        statuses.append(status)
+        iters.append(n_iter)
+        curves.append(curve)
+        gaps.append(_enet_gap(X, y, sw, w, problem.l1, problem.l2, problem.positive,
+                              problem.fit_intercept))
+    # intercept = y_mean - coef @ x_mean with x_mean = 0 reproduces b
+    return _EnetResult(coef, np.zeros(X.shape[1]), intercepts, statuses, iters, gaps, curves, "fista")
+
+
 # Solver registry: "auto" resolves to one of these (see _resolve_solver).
-_SOLVER_FITS = {"cd": _fit_cd}
+_SOLVER_FITS = {"cd": _fit_cd, "fista": _fit_fista}
 _SOLVERS = {"auto"} | set(_SOLVER_FITS)
 
 
 def _resolve_solver(estimator):
-    # Only CD so far; when other solvers join, "auto" picks among them here.
+    # CD is faster than FISTA on every shape measured (its Gram loop costs
+    # nothing per epoch once X^T X exists), so "auto" means "cd".
     return "cd" if estimator.solver == "auto" else estimator.solver
 
 
@@ -208,9 +278,13 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, BaseEstimator):
     selection : {"cyclic", "random"}, default="cyclic"
         Visit the coordinates in order, or draw one at random (with
         replacement) each step; "random" is deterministic for an int seed.
-    solver : {"auto", "cd"}, default="auto"
+    solver : {"auto", "cd", "fista"}, default="auto"
         "cd": coordinate descent, loop chosen by ``precompute`` as above.
-        "auto": currently "cd" with the fastest loop for the data shape.
+        "fista": accelerated proximal gradient with adaptive restart, one
+        fused pass over ``X`` per iteration (the compiled loop shared with
+        ``Ridge(solver="nesterov")``); stops when the gradient mapping is at
+        most ``tol * std(y)`` in max-norm. ``dual_gap_`` is computed at the end.
+        "auto": "cd" with the fastest loop for the data shape.
     verbose : int, default=0
         If > 0, print the epoch, objective, largest update and (when
         computed) the duality gap after every epoch.

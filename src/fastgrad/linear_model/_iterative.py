@@ -68,9 +68,10 @@ def fit_least_squares(
 ):
     """Fit one target column ``y`` (1-D) with a compiled loop.
 
-    Returns ``(w, b, n_iter, curve)``: raw coefficients and intercept, the
-    updates made, and the mean-form objective at each gradient evaluation.
-    Warns / raises through ``check_status`` as the loop's status demands.
+    Returns ``(w, b, status, n_iter, curve, hint)``: raw coefficients and
+    intercept, the loop's status code, the updates made, the mean-form
+    objective (plus ``l1 * ||w||_1``) at each gradient evaluation, and advice
+    for ``check_status`` should the status be a divergence.
     """
     n_threads = _resolve_n_threads(None if n_jobs in (None, -1) else n_jobs)
     if sample_weight is not None:
@@ -84,10 +85,10 @@ def fit_least_squares(
     if warm_coef is not None:
         coef0[:p] = warm_coef
     if fit_intercept:
-        if warm_coef is not None:
+        if warm_intercept is not None:
             coef0[p] = float(warm_intercept) + mean @ coef0[:p]
         else:
-            # the optimal c for w = 0 (and for any w, with exact means)
+            # the optimal c for any w (with exact means)
             coef0[p] = float(np.average(y, weights=sample_weight))
 
     kind = solver
@@ -119,10 +120,9 @@ def fit_least_squares(
         "None to use 1/L from the data." if learning_rate is not None else
         "Standardise the features (e.g. sklearn.preprocessing.StandardScaler)."
     )
-    check_status(estimator, status, n_iter, max_iter=max_iter, solver=solver, hint=hint)
     w = coef[:p]
     b = coef[p] - mean @ w if fit_intercept else 0.0
-    return w, b, n_iter, curve
+    return w, b, status, n_iter, curve, hint
 
 
 def stack_curves(curves):
