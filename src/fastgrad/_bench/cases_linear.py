@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .naive_linear import ridge_normal_equations
+from .naive_linear import elastic_net_cd, ridge_normal_equations
 
 __all__ = ["linear_model_cases"]
 
@@ -70,3 +70,24 @@ def linear_model_cases(Case, Reference):
             rtol=1e-8, atol=1e-10, point_keys=(),
             description=f"LinearRegression().fit, {tag} float64",
         )
+
+    # Lasso / ElasticNet at scikit-learn's default tol (both stop by the same
+    # rule, so coefficients agree to about tol); sparse-ish true coefficients.
+    for tag, sizes, seed in (("200000x50", _BIG, 23), ("1000x10", _SMALL, 24)):
+        setup = _regression_data(sizes, seed)
+        for model, l1_ratio in (("lasso", 1.0), ("elastic-net", 0.5)):
+            yield Case(
+                f"{model}/auto/{tag}", "linear-model", setup,
+                (lambda d, r=l1_ratio: _params(fastgrad.ElasticNet(alpha=0.1, l1_ratio=r).fit(d["X"], d["y"]))),
+                {
+                    "numpy": Reference(
+                        (lambda d, r=l1_ratio: elastic_net_cd(d["X"], d["y"], 0.1, r, tol=1e-6)),
+                        "numpy: centred Gram matrix, coordinate descent in a Python loop", rtol=1e-3, atol=1e-4),
+                    "sklearn_cd": Reference(
+                        (lambda d, r=l1_ratio: _params(sk.ElasticNet(alpha=0.1, l1_ratio=r).fit(d["X"], d["y"]))),
+                        "sklearn.linear_model.ElasticNet (coordinate descent, same stopping rule)",
+                        rtol=1e-4, atol=1e-6),
+                },
+                rtol=1e-4, atol=1e-6, point_keys=(),
+                description=f"ElasticNet(alpha=0.1, l1_ratio={l1_ratio}).fit, {tag} float64",
+            )
