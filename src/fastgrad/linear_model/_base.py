@@ -35,6 +35,10 @@ LEAST_SQUARES_SOLVERS = ("auto", "cholesky") + ITERATIVE_SOLVERS
 #: with another process on the second core 2 spinning BLAS threads took up
 #: to 2 s; so the pass runs on one BLAS thread.
 GRAM_THREADED_MIN_FEATURES = 256
+#: ... but only for passes of at least this many multiply-adds (n p^2): the
+#: first threadpoolctl call scans the loaded libraries (~20 ms), more than a
+#: small fit costs, and OpenBLAS runs small products on one thread anyway.
+GRAM_LIMIT_MIN_WORK = 1 << 24
 #: solver="auto" uses the closed form up to this many features.
 AUTO_CHOLESKY_MAX_FEATURES = 2000
 
@@ -87,7 +91,7 @@ def _gram(X, y, sample_weight, fit_intercept, n_jobs=None):
     Y = y.reshape(-1, 1) if y.ndim == 1 else y
     if n_jobs is not None:
         limit = threadpool_limits(limits=n_jobs if n_jobs > 0 else None, user_api="blas")
-    elif X.shape[1] < GRAM_THREADED_MIN_FEATURES:
+    elif X.shape[1] < GRAM_THREADED_MIN_FEATURES and X.shape[0] * X.shape[1] ** 2 >= GRAM_LIMIT_MIN_WORK:
         limit = blas_single_threaded()
     else:
         limit = contextlib.nullcontext()
