@@ -45,7 +45,7 @@ cdef extern from *:
 
 cdef enum:
     # Prefetch the row this many samples ahead in the shuffled order.
-    PREFETCH_AHEAD = 2
+    PREFETCH_AHEAD = 8
     # At most this many bytes of that row are prefetched explicitly.
     PREFETCH_MAX_BYTES = 1024
 

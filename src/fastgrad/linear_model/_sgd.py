@@ -18,7 +18,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_dat
 
 from .._sgd_fast import STATE_SLOTS, py_dloss, py_sgd_epochs
 from ._base import _FLOAT_DTYPES, _reject_sparse, _validate_fit_data
-from ._status import MAX_ITER, check_status
+from ._status import DIVERGED, MAX_ITER, NONFINITE, check_status
 
 __all__ = ["SGDRegressor"]
 
@@ -28,6 +28,11 @@ _SCHEDULES = {"constant": 1, "optimal": 2, "invscaling": 3, "adaptive": 4, "pa1"
 _S = STATE_SLOTS
 # The seed is drawn below 2**31 - 1, as scikit-learn draws it (same orders).
 _MAX_SEED = np.iinfo(np.int32).max
+# A fit whose last epoch's mean objective is above this factor times the start's loss scale
+# means divergence: a sane step never makes the fit 1e10 times worse.
+_DIVERGE_FACTOR = 1e10
+# Rows used to measure that loss scale (cheap, and enough for its order).
+_DIVERGE_ROWS = 1000
 # Epochs per kernel call: bounds the loss-curve buffer for huge max_iter.
 _CHUNK = 4096
 
@@ -291,7 +296,7 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
 
     # -- the run -------------------------------------------------------------
 
-    def _run(self, X, y, sample_weight, max_iter):
+    def _run(self, X, y, sample_weight, max_iter, check_growth):
         n, p = X.shape
         mask = self._validation_mask(y, sample_weight)
         rng = check_random_state(self.random_state)
@@ -328,6 +333,7 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         )
         # verbose: one epoch per call, so Python can report each one
         chunk = 1 if self.verbose else curve.shape[0]
+        diverge_limit = self._diverge_limit(X, y, w, state[_S["intercept"]])
         curves, done, status = [], 0, MAX_ITER
         while done < max_iter:
             todo = min(chunk, max_iter - done)
@@ -339,6 +345,11 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
             if status != MAX_ITER:
                 break
         self.loss_curve_ = np.concatenate(curves)
+        if check_growth and status != NONFINITE and self.loss_curve_[-1] > diverge_limit:
+            # Finite but exploded: the clipped dloss can hold the weights just
+            # below inf. Judged on the last epoch only, since the "optimal"
+            # schedule's big first steps may blow up and then recover.
+            status = DIVERGED
         self.n_iter_ = done
         _fold(w, aw, state, average > 0)
         self._standard_intercept = np.array([state[_S["intercept"]]])
@@ -358,6 +369,12 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         self.intercept_ = intercept.astype(X.dtype)
         return status
 
+    @staticmethod
+    def _diverge_limit(X, y, w, b):
+        # r^2 + |r| bounds every supported loss from above, whatever epsilon
+        r = y[:_DIVERGE_ROWS] - (X[:_DIVERGE_ROWS] @ w + b)
+        return _DIVERGE_FACTOR * (float(np.mean(r * r + np.abs(r))) + 1.0)
+
     def _report(self, epoch, objective, w, state):
         norm = abs(state[_S["wscale"]]) * float(np.linalg.norm(w))
         print(
@@ -372,7 +389,7 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
             self._init_weights(X.shape[1], coef_init, intercept_init)
         if not hasattr(self, "t_"):
             self.t_ = 1.0
-        return self._run(X, y, sample_weight, max_iter)
+        return self._run(X, y, sample_weight, max_iter, check_growth=max_iter > 1)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, coef_init=None, intercept_init=None, sample_weight=None):
