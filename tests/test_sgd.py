@@ -8,6 +8,8 @@ from contextlib import redirect_stdout
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 import scipy.sparse as sp
 import sklearn.linear_model as sklm
 from naive_sgd import LOSSES, loss_derivative, loss_value, naive_sgd, xorshift_shuffle
@@ -135,6 +137,24 @@ def test_compiled_matches_naive(name, weighted, dtype):
     assert_allclose(est.intercept_, [intercept], rtol=rtol, atol=rtol)
     assert_allclose(est.loss_curve_, ref["curve"], rtol=rtol)
     assert est.n_iter_ == 3
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n=st.integers(1, 25), p=st.integers(1, 6), batch_size=st.integers(1, 6),
+    momentum=st.sampled_from([0.0, 0.6]), penalty=st.sampled_from([None, "l2", "l1", "elasticnet"]),
+    loss=st.sampled_from(LOSSES), average=st.sampled_from([False, 1, 4]), seed=st.integers(0, 2**31 - 2),
+)
+def test_compiled_matches_naive_on_random_problems(n, p, batch_size, momentum, penalty, loss, average, seed):
+    X, y = make_data(n=n, p=p, seed=seed % 1000)
+    params = dict(penalty=penalty, loss=loss, average=average, batch_size=batch_size, momentum=momentum,
+                  alpha=0.01, learning_rate="constant", eta0=0.02)
+    est = SGDRegressor(**params, tol=None, max_iter=2, random_state=seed).fit(X, y)
+    ref = naive_sgd(X, y, **naive_kwargs(params, seed, 2))
+    use_avg = est.average and est.average <= est.t_ - 1
+    coef = ref["avg_coef"] if use_avg else ref["coef"]
+    assert_allclose(est.coef_, coef, rtol=1e-9, atol=1e-12)
+    assert_allclose(est.loss_curve_, ref["curve"], rtol=1e-9, atol=1e-12)
 
 
 # ---------------------------------------------------------------------------

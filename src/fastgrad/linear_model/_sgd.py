@@ -382,14 +382,14 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
             f"bias {state[_S['intercept']]:.6g}, t {state[_S['t']]:.0f}"
         )
 
-    def _partial_fit(self, X, y, sample_weight, max_iter, coef_init, intercept_init):
+    def _partial_fit(self, X, y, sample_weight, max_iter, coef_init, intercept_init, check_growth):
         first_call = getattr(self, "_standard_coef", None) is None
         X, y, sample_weight = self._check_data(X, y, sample_weight, first_call)
         if first_call:
             self._init_weights(X.shape[1], coef_init, intercept_init)
         if not hasattr(self, "t_"):
             self.t_ = 1.0
-        return self._run(X, y, sample_weight, max_iter, check_growth=max_iter > 1)
+        return self._run(X, y, sample_weight, max_iter, check_growth)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, coef_init=None, intercept_init=None, sample_weight=None):
@@ -421,7 +421,8 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
             intercept_init = self.intercept_ if intercept_init is None else intercept_init
         self._standard_coef = None
         self.t_ = 1.0
-        status = self._partial_fit(X, y, sample_weight, self.max_iter, coef_init, intercept_init)
+        # a stream may pass through a blow-up and recover: only fit judges growth
+        status = self._partial_fit(X, y, sample_weight, self.max_iter, coef_init, intercept_init, True)
         if self.power_t < 0:
             warnings.warn("Negative power_t is deprecated in scikit-learn 1.8 (an error from 1.10); "
                           "use power_t >= 0.", FutureWarning, stacklevel=2)
@@ -451,7 +452,7 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
             The updated estimator.
         """
         self._check_params(for_partial_fit=True)
-        self._partial_fit(X, y, sample_weight, 1, None, None)
+        self._partial_fit(X, y, sample_weight, 1, None, None, False)
         return self
 
     def predict(self, X):
