@@ -317,6 +317,19 @@ def test_warm_start_and_coef_init_continue():
     assert_array_equal(coef0, cold.coef_)  # coef_init was not written to
 
 
+@pytest.mark.parametrize("average", [False, True])
+def test_warm_start_like_sklearn(average):
+    X, y = make_data()
+    ours = SGDRegressor(random_state=1, max_iter=3, warm_start=True, average=average)
+    theirs = sklm.SGDRegressor(random_state=1, max_iter=3, warm_start=True, average=average)
+    for _ in range(3):
+        quiet_fit(ours, X, y)
+        quiet_fit(theirs, X, y)
+    assert ours.t_ == theirs.t_
+    assert_allclose(ours.coef_, theirs.coef_, rtol=1e-10)
+    assert_allclose(ours.intercept_, theirs.intercept_, rtol=1e-10)
+
+
 def test_float32_close_to_float64():
     X, y = make_data()
     a = SGDRegressor(random_state=0, tol=None, max_iter=5).fit(X, y)

@@ -109,7 +109,10 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
     n_iter_no_change : int, default=5
         Epochs without improvement before stopping (or dividing the step).
     warm_start : bool, default=False
-        Start ``fit`` from the previous solution.
+        Let ``fit`` carry on from the previous fit's weights (the plain
+        ones, and the average's running sums, as scikit-learn does) instead
+        of zero. The update counter ``t_`` restarts at 1. Explicit
+        ``coef_init`` / ``intercept_init`` take precedence.
     average : bool or int, default=False
         Averaged SGD: ``coef_`` is the mean of the iterates from update
         ``average`` on (True means 1), once that many updates were made.
@@ -416,10 +419,13 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
             The fitted estimator.
         """
         self._check_params(for_partial_fit=False)
-        if self.warm_start and getattr(self, "coef_", None) is not None:
-            coef_init = self.coef_ if coef_init is None else coef_init
-            intercept_init = self.intercept_ if intercept_init is None else intercept_init
-        self._standard_coef = None
+        warm = self.warm_start and getattr(self, "_standard_coef", None) is not None
+        if not warm or coef_init is not None or intercept_init is not None:
+            # Cold start, or explicit starting weights (which scikit-learn
+            # would ignore on a warm start; here they win).
+            self._standard_coef = None
+        # else, as scikit-learn: carry on from the plain (not averaged)
+        # weights and the average's accumulators, with the counter reset
         self.t_ = 1.0
         # a stream may pass through a blow-up and recover: only fit judges growth
         status = self._partial_fit(X, y, sample_weight, self.max_iter, coef_init, intercept_init, True)
