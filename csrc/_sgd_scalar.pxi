@@ -1,0 +1,198 @@
+# Scalar layer of ``_sgd_fast.pyx`` (included there): enums, the losses and
+# their derivatives for one sample, the step-size schedules, the shuffle and
+# the small vector helpers. Everything here is ``inline`` and ``nogil``.
+
+from libc.math cimport fabs, isfinite, pow, sqrt
+
+
+cdef enum:
+    # Solver status codes: the same numbers as fastgrad.linear_model._status
+    # (a test checks that they agree).
+    CONVERGED = 0
+    MAX_ITER = 1
+    NONFINITE = 2
+    DIVERGED = 3
+    STALLED = 4
+
+cdef enum:
+    # Losses, numbered as in fastgrad.linear_model._sgd._LOSSES.
+    SQUARED_ERROR = 0
+    HUBER = 1
+    EPSILON_INSENSITIVE = 2
+    SQUARED_EPSILON_INSENSITIVE = 3
+
+cdef enum:
+    # Penalties, numbered as scikit-learn numbers them.
+    NO_PENALTY = 0
+    L1 = 1
+    L2 = 2
+    ELASTICNET = 3
+
+cdef enum:
+    # Step-size schedules, numbered as scikit-learn numbers them.
+    CONSTANT = 1
+    OPTIMAL = 2
+    INVSCALING = 3
+    ADAPTIVE = 4
+    PA1 = 5
+    PA2 = 6
+
+cdef enum:
+    # Slots of the ``state`` array that carries the scalars of the run from
+    # one kernel call to the next (so epochs can be run in chunks).
+    S_INTERCEPT = 0     # b
+    S_AVG_INTERCEPT = 1 # averaged b
+    S_WSCALE = 2        # true weights = wscale * w (lazy L2 shrinkage)
+    S_AVG_A = 3         # averaged weights = (aw + A * w) / B (lazy averaging)
+    S_AVG_B = 4
+    S_U = 5             # total L1 penalty any weight may have received so far
+    S_T = 6             # update counter of the schedules
+    S_ETA = 7           # current step of "constant" / "adaptive"
+    S_BEST = 8          # best objective (or validation score) so far
+    S_NO_IMPROVE = 9    # epochs in a row without enough improvement
+    S_VEL_B = 10        # momentum of the intercept
+    N_STATE = 11
+
+# |dloss| is clipped to this, as scikit-learn does, so one wild sample
+# cannot throw the weights to inf in a single step.
+cdef double MAX_DLOSS = 1e12
+# Fold the L2 scale into the weights when it falls below this (as
+# scikit-learn does for float64): far from underflow, rarely reached.
+cdef double WSCALE_MIN = 1e-9
+# The "adaptive" schedule stops dividing the step by 5 below this.
+cdef double ADAPTIVE_ETA_MIN = 1e-6
+
+
+cdef inline double _loss(int kind, double y, double p, double eps) noexcept nogil:
+    """Loss of one sample with target ``y`` and prediction ``p``."""
+    cdef double r = y - p
+    cdef double a = fabs(r)
+    if kind == SQUARED_ERROR:
+        return 0.5 * r * r
+    if kind == HUBER:
+        if a <= eps:
+            return 0.5 * r * r
+        return eps * (a - 0.5 * eps)
+    a = a - eps
+    if a <= 0.0:
+        return 0.0
+    if kind == EPSILON_INSENSITIVE:
+        return a
+    return a * a
+
+
+cdef inline double _dloss(int kind, double y, double p, double eps) noexcept nogil:
+    """Derivative of the loss with respect to the prediction ``p``."""
+    cdef double r = p - y
+    if kind == SQUARED_ERROR:
+        return r
+    if kind == HUBER:
+        if fabs(r) <= eps:
+            return r
+        return eps if r >= 0.0 else -eps
+    if kind == EPSILON_INSENSITIVE:
+        if r < -eps:
+            return -1.0
+        if r > eps:
+            return 1.0
+        return 0.0
+    if r < -eps:
+        return 2.0 * (r + eps)
+    if r > eps:
+        return 2.0 * (r - eps)
+    return 0.0
+
+
+cdef inline double _clip(double g) noexcept nogil:
+    if g < -MAX_DLOSS:
+        return -MAX_DLOSS
+    if g > MAX_DLOSS:
+        return MAX_DLOSS
+    return g
+
+
+cdef inline double _inv_power(double t, double power_t) noexcept nogil:
+    """``t ** -power_t``; the common exponents avoid a call to ``pow``."""
+    # sqrt is a single instruction, pow a ~20 ns library call per sample.
+    if power_t == 0.25:
+        return 1.0 / sqrt(sqrt(t))
+    if power_t == 0.5:
+        return 1.0 / sqrt(t)
+    if power_t == 1.0:
+        return 1.0 / t
+    return 1.0 / pow(t, power_t)
+
+
+cdef inline double _schedule_eta(
+    int schedule, double eta, double eta0, double alpha, double t,
+    double power_t, double optimal_init
+) noexcept nogil:
+    """Step size of the update number ``t`` (``eta`` for the fixed schedules)."""
+    if schedule == OPTIMAL:
+        return 1.0 / (alpha * (optimal_init + t - 1.0))
+    if schedule == INVSCALING:
+        return eta0 * _inv_power(t, power_t)
+    return eta
+
+
+cdef inline unsigned int _xorshift(unsigned int* seed) noexcept nogil:
+    """Next number of the xorshift32 generator scikit-learn's SGD shuffles with."""
+    if seed[0] == 0:
+        seed[0] = 1
+    seed[0] ^= <unsigned int>(seed[0] << 13)
+    seed[0] ^= <unsigned int>(seed[0] >> 17)
+    seed[0] ^= <unsigned int>(seed[0] << 5)
+    # keep 31 bits, as scikit-learn's our_rand_r does
+    return seed[0] % (<unsigned int>2147483647 + 1)
+
+
+cdef inline void _shuffle(long long* order, Py_ssize_t n, unsigned int seed) noexcept nogil:
+    """Fisher-Yates pass over ``order``, the same swaps for the same seed.
+
+    Like scikit-learn, every epoch re-applies the swaps of the same seed to
+    the previous epoch's order, so the orders of a run match its orders.
+    """
+    cdef Py_ssize_t i
+    cdef unsigned int j
+    cdef long long tmp
+    for i in range(n - 1):
+        j = <unsigned int>i + _xorshift(&seed) % <unsigned int>(n - i)
+        tmp = order[i]
+        order[i] = order[j]
+        order[j] = tmp
+
+
+cdef inline double _dot(const floating* x, const double* w, Py_ssize_t p) noexcept nogil:
+    """x . w in float64."""
+    cdef double total = 0.0
+    cdef Py_ssize_t j
+    for j in range(p):
+        total += <double>x[j] * w[j]
+    return total
+
+
+cdef inline double _dot_sq(
+    const floating* x, const double* w, Py_ssize_t p, double* xsq
+) noexcept nogil:
+    """x . w, and ||x||**2 into ``xsq``, from one read of ``x``."""
+    cdef double total = 0.0, sq = 0.0, xj
+    cdef Py_ssize_t j
+    for j in range(p):
+        xj = <double>x[j]
+        total += xj * w[j]
+        sq += xj * xj
+    xsq[0] = sq
+    return total
+
+
+cdef inline void _prefetch_row(const floating* x, Py_ssize_t p) noexcept nogil:
+    """Ask for the first cache lines of a row that will be needed soon."""
+    cdef Py_ssize_t nbytes = p * sizeof(floating)
+    cdef Py_ssize_t k
+    # Beyond ~1 KiB the hardware prefetcher follows the row by itself.
+    if nbytes > PREFETCH_MAX_BYTES:
+        nbytes = PREFETCH_MAX_BYTES
+    k = 0
+    while k < nbytes:
+        fastgrad_prefetch((<const char*>x) + k)
+        k += 64

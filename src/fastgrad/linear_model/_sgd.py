@@ -1,0 +1,488 @@
+"""Linear regression by stochastic gradient descent, on a compiled core.
+
+Python side of ``csrc/_sgd_fast.pyx``: validate parameters and data, set up
+the run (sample order, validation split, seed, schedule constants), call the
+kernel in chunks of epochs, and turn its status into warnings or errors.
+"""
+
+import math
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
+from sklearn.model_selection import ShuffleSplit
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+
+from .._sgd_fast import STATE_SLOTS, py_dloss, py_sgd_epochs
+from ._base import _FLOAT_DTYPES, _reject_sparse, _validate_fit_data
+from ._status import DIVERGED, MAX_ITER, NONFINITE, check_status
+
+__all__ = ["SGDRegressor"]
+
+_LOSSES = {"squared_error": 0, "huber": 1, "epsilon_insensitive": 2, "squared_epsilon_insensitive": 3}
+_PENALTIES = {None: 0, "l1": 1, "l2": 2, "elasticnet": 3}
+_SCHEDULES = {"constant": 1, "optimal": 2, "invscaling": 3, "adaptive": 4, "pa1": 5, "pa2": 6}
+_S = STATE_SLOTS
+# The seed is drawn below 2**31 - 1, as scikit-learn draws it (same orders).
+_MAX_SEED = np.iinfo(np.int32).max
+# A fit whose last epoch's mean objective is above this factor times the start's loss scale
+# means divergence: a sane step never makes the fit 1e10 times worse.
+_DIVERGE_FACTOR = 1e10
+# Rows used to measure that loss scale (cheap, and enough for its order).
+_DIVERGE_ROWS = 1000
+# Epochs per kernel call: bounds the loss-curve buffer for huge max_iter.
+_CHUNK = 4096
+
+
+def _optimal_init(loss, alpha, epsilon):
+    """Offset t0 of the "optimal" schedule ``eta = 1 / (alpha (t0 + t - 1))``.
+
+    Bottou's heuristic (as in scikit-learn): a typical weight size
+    ``1 / sqrt(sqrt(alpha))`` and the loss slope there give the first step.
+    """
+    typw = math.sqrt(1.0 / math.sqrt(alpha))
+    eta_first = typw / max(1.0, py_dloss(_LOSSES[loss], 1.0, -typw, epsilon))
+    return 1.0 / (eta_first * alpha)
+
+
+class SGDRegressor(RegressorMixin, BaseEstimator):
+    """Linear regression fitted by stochastic gradient descent (compiled).
+
+    A drop-in for scikit-learn's ``SGDRegressor``: same parameters, defaults,
+    update rule, stopping rule and shuffling order (so the same
+    ``random_state`` gives the same coefficients up to rounding). Each epoch
+    runs in one compiled, GIL-free loop. Minimises::
+
+        mean_i s_i L(y_i, x_i . w + b) + alpha * ((1 - r) ||w||^2 / 2 + r ||w||_1)
+
+    (``s`` the sample weights, ``r`` the ``l1_ratio``) one sample at a time,
+    or one mini-batch at a time with ``batch_size > 1``.
+
+    Parameters
+    ----------
+    loss : {"squared_error", "huber", "epsilon_insensitive", \
+"squared_epsilon_insensitive"}, default="squared_error"
+        ``L``: half squared error; Huber (quadratic up to ``epsilon``, then
+        linear); ``max(0, |r| - epsilon)``; or its square.
+    penalty : {"l2", "l1", "elasticnet"} or None, default="l2"
+        Regulariser of ``w`` (the intercept is not penalised).
+    alpha : float, default=0.0001
+        Penalty strength (>= 0); also sets the "optimal" step size.
+    l1_ratio : float in [0, 1] or None, default=0.15
+        ``r`` of the elastic net; only used with ``penalty="elasticnet"``.
+    fit_intercept : bool, default=True
+        Whether to fit the intercept ``b``.
+    max_iter : int, default=1000
+        Maximum number of epochs (passes over the data) of ``fit``.
+    tol : float or None, default=1e-3
+        Stop when for ``n_iter_no_change`` epochs in a row the epoch's mean
+        objective is not below the best so far minus ``tol`` (or the
+        validation R^2 not above the best plus ``tol``). None: run
+        ``max_iter`` epochs.
+    shuffle : bool, default=True
+        Shuffle the samples before each epoch.
+    verbose : int, default=0
+        Print the objective, norm and intercept after every epoch if > 0.
+    epsilon : float, default=0.1
+        Width of the insensitive zone / Huber threshold.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the shuffling and the validation split.
+    learning_rate : {"invscaling", "constant", "optimal", "adaptive", "pa1", \
+"pa2"}, default="invscaling"
+        Step size at update ``t``: ``eta0`` ("constant");
+        ``1 / (alpha (t0 + t - 1))`` with Bottou's ``t0`` ("optimal");
+        ``eta0 / t**power_t`` ("invscaling"); ``eta0`` divided by 5 each time
+        the stopping rule fires, until below 1e-6 ("adaptive");
+        passive-aggressive steps ("pa1", "pa2"; only with
+        ``loss="epsilon_insensitive"``).
+    eta0 : float, default=0.01
+        Initial step size (> 0); the aggressiveness ``C`` for "pa1"/"pa2".
+    power_t : float, default=0.25
+        Exponent of "invscaling".
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the data and stop on its R^2.
+    validation_fraction : float in (0, 1), default=0.1
+        Held-out share for ``early_stopping``.
+    n_iter_no_change : int, default=5
+        Epochs without improvement before stopping (or dividing the step).
+    warm_start : bool, default=False
+        Let ``fit`` carry on from the previous fit's weights (the plain
+        ones, and the average's running sums, as scikit-learn does) instead
+        of zero. The update counter ``t_`` restarts at 1. Explicit
+        ``coef_init`` / ``intercept_init`` take precedence.
+    average : bool or int, default=False
+        Averaged SGD: ``coef_`` is the mean of the iterates from update
+        ``average`` on (True means 1), once that many updates were made.
+    batch_size : int, default=1
+        fastgrad extra. Samples per update; the step is the mean of their
+        gradients. 1 is scikit-learn's algorithm.
+    momentum : float in [0, 1), default=0.0
+        fastgrad extra. Heavy-ball momentum on the loss-gradient steps.
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,)
+        Weights, in the float dtype of ``X`` (computed in float64).
+    intercept_ : ndarray of shape (1,)
+        Intercept.
+    n_iter_ : int
+        Epochs run by the last ``fit`` / ``partial_fit``.
+    t_ : float
+        ``1 +`` the number of updates made (counting every sample of an
+        epoch, as scikit-learn does; one per mini-batch with ``batch_size``).
+    loss_curve_ : ndarray of shape (n_iter_,)
+        Mean over the training samples of each epoch of ``loss + penalty``,
+        each term with the weights met at that sample (unweighted by
+        ``sample_weight``, as scikit-learn's stopping rule measures it).
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names, when ``X`` was a DataFrame with string column names.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastgrad.linear_model._sgd import SGDRegressor
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((500, 3))
+    >>> y = X @ np.array([1.0, -2.0, 0.5]) + 3.0
+    >>> reg = SGDRegressor(random_state=0).fit(X, y)
+    >>> np.round(reg.coef_, 1)
+    array([ 1. , -2. ,  0.5])
+    >>> np.round(reg.intercept_, 1)
+    array([3.])
+    >>> np.round(reg.predict(np.array([[0.0, 0.0, 0.0]])), 1)
+    array([3.])
+    """
+
+    _parameter_constraints: dict = {
+        "loss": [StrOptions(set(_LOSSES))],
+        "penalty": [StrOptions({"l2", "l1", "elasticnet"}), None],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "l1_ratio": [Interval(Real, 0, 1, closed="both"), None],
+        "fit_intercept": ["boolean"],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left"), None],
+        "shuffle": ["boolean"],
+        "verbose": ["verbose"],
+        "epsilon": [Interval(Real, 0, None, closed="left")],
+        "random_state": ["random_state"],
+        "learning_rate": [StrOptions(set(_SCHEDULES))],
+        "eta0": [Interval(Real, 0, None, closed="neither")],
+        "power_t": [Interval(Real, None, None, closed="neither")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "warm_start": ["boolean"],
+        "average": [Interval(Integral, 0, None, closed="neither"), "boolean"],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "momentum": [Interval(Real, 0, 1, closed="left")],
+    }
+
+    def __init__(
+        self,
+        loss="squared_error",
+        *,
+        penalty="l2",
+        alpha=0.0001,
+        l1_ratio=0.15,
+        fit_intercept=True,
+        max_iter=1000,
+        tol=1e-3,
+        shuffle=True,
+        verbose=0,
+        epsilon=0.1,
+        random_state=None,
+        learning_rate="invscaling",
+        eta0=0.01,
+        power_t=0.25,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=5,
+        warm_start=False,
+        average=False,
+        batch_size=1,
+        momentum=0.0,
+    ):
+        self.loss = loss
+        self.penalty = penalty
+        self.alpha = alpha
+        self.l1_ratio = l1_ratio
+        self.fit_intercept = fit_intercept
+        self.max_iter = max_iter
+        self.tol = tol
+        self.shuffle = shuffle
+        self.verbose = verbose
+        self.epsilon = epsilon
+        self.random_state = random_state
+        self.learning_rate = learning_rate
+        self.eta0 = eta0
+        self.power_t = power_t
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.warm_start = warm_start
+        self.average = average
+        self.batch_size = batch_size
+        self.momentum = momentum
+
+    # -- checks ------------------------------------------------------------
+
+    def _check_params(self, for_partial_fit):
+        """Checks that span several parameters (the single ones are declared)."""
+        if self.early_stopping and for_partial_fit:
+            raise ValueError("early_stopping=True cannot be used with partial_fit; set early_stopping=False.")
+        if self.learning_rate == "optimal" and self.alpha == 0:
+            raise ValueError(
+                "alpha must be > 0 with learning_rate='optimal' (the step size is "
+                "1 / (alpha * t)). Use alpha > 0 or another learning_rate."
+            )
+        if self.learning_rate in ("pa1", "pa2") and self.loss != "epsilon_insensitive":
+            raise ValueError(
+                f"learning_rate={self.learning_rate!r} only works with loss='epsilon_insensitive', "
+                f"got loss={self.loss!r}."
+            )
+        if self.penalty == "elasticnet" and self.l1_ratio is None:
+            raise ValueError("l1_ratio must be set (a number in [0, 1]) when penalty='elasticnet'.")
+
+    def _check_data(self, X, y, sample_weight, first_call):
+        _reject_sparse(X, "X", self)
+        if not first_call:
+            # the feature count and names must match the first call's
+            validate_data(self, X, reset=False, skip_check_array=True)
+        X, y, sample_weight = _validate_fit_data(self, X, y, sample_weight)
+        y = np.ascontiguousarray(column_or_1d(y, warn=True), dtype=X.dtype)
+        if sample_weight is None:
+            sample_weight = np.ones(X.shape[0], dtype=X.dtype)
+        return X, y, sample_weight
+
+    def _init_weights(self, p, coef_init, intercept_init):
+        coef = np.zeros(p)
+        if coef_init is not None:
+            coef_init = np.asarray(coef_init, dtype=np.float64).ravel()
+            if coef_init.shape != (p,) or not np.all(np.isfinite(coef_init)):
+                raise ValueError(f"coef_init must hold {p} finite numbers (one per feature), got shape {coef_init.shape}.")
+            coef[:] = coef_init  # a copy: the caller's array is never written
+        intercept = 0.0
+        if intercept_init is not None:
+            intercept_init = np.asarray(intercept_init, dtype=np.float64)
+            if intercept_init.shape not in ((), (1,)) or not np.all(np.isfinite(intercept_init)):
+                raise ValueError(f"intercept_init must be one finite number, got shape {intercept_init.shape}.")
+            intercept = float(intercept_init.ravel()[0])
+        self._standard_coef = coef
+        self._standard_intercept = np.array([intercept])
+        self._average_coef = np.zeros(p)
+        self._average_intercept = np.zeros(1)
+
+    def _validation_mask(self, y, sample_weight):
+        mask = np.zeros(y.shape[0], dtype=np.uint8)
+        if not self.early_stopping:
+            return mask
+        split = ShuffleSplit(test_size=self.validation_fraction, random_state=self.random_state)
+        idx_train, idx_val = next(split.split(np.zeros((y.shape[0], 1)), y))
+        if idx_train.size == 0 or idx_val.size == 0:
+            raise ValueError(
+                f"validation_fraction={self.validation_fraction} splits {y.shape[0]} samples into "
+                f"{idx_train.size} training and {idx_val.size} validation samples; both must be "
+                "non-empty. Change validation_fraction, add samples or set early_stopping=False."
+            )
+        if not np.any(sample_weight[idx_val] > 0):
+            raise ValueError(
+                "The sample weights of the validation set are all zero; use another "
+                "random_state or validation_fraction."
+            )
+        mask[idx_val] = 1
+        return mask
+
+    # -- the run -------------------------------------------------------------
+
+    def _run(self, X, y, sample_weight, max_iter, check_growth):
+        n, p = X.shape
+        mask = self._validation_mask(y, sample_weight)
+        rng = check_random_state(self.random_state)
+        seed = rng.randint(0, _MAX_SEED)
+        rng.randint(1, _MAX_SEED)  # scikit-learn draws a second seed here; keep the stream in step
+        penalty = _PENALTIES[self.penalty]
+        schedule = _SCHEDULES[self.learning_rate]
+        average = float(int(self.average))
+        w = self._standard_coef
+        aw = self._average_coef
+        state = np.zeros(_S["n"])
+        state[_S["intercept"]] = self._standard_intercept[0]
+        state[_S["avg_intercept"]] = self._average_intercept[0]
+        state[_S["wscale"]] = 1.0
+        state[_S["avg_b"]] = 1.0
+        state[_S["t"]] = self.t_
+        state[_S["eta"]] = self.eta0
+        # best objective (minimised) or best validation score (maximised)
+        state[_S["best"]] = -np.inf if self.early_stopping else np.inf
+        order = np.arange(n, dtype=np.int64)
+        q = np.zeros(p)
+        vel = np.zeros(p)
+        curve = np.empty(min(max_iter, _CHUNK))
+        tol = -np.inf if self.tol is None else float(self.tol)
+        kwargs = dict(
+            loss=_LOSSES[self.loss], epsilon=float(self.epsilon), penalty=penalty,
+            alpha=float(self.alpha), l1_ratio=float(self.l1_ratio or 0.0), schedule=schedule,
+            eta0=float(self.eta0), power_t=float(self.power_t),
+            optimal_init=_optimal_init(self.loss, self.alpha, self.epsilon) if schedule == 2 else 0.0,
+            fit_intercept=bool(self.fit_intercept), average=average, batch_size=int(self.batch_size),
+            momentum=float(self.momentum), early_stopping=bool(self.early_stopping), tol=tol,
+            n_iter_no_change=int(self.n_iter_no_change), shuffle=bool(self.shuffle), seed=seed,
+            n_train=float(n - int(mask.sum())),
+        )
+        # verbose: one epoch per call, so Python can report each one
+        chunk = 1 if self.verbose else curve.shape[0]
+        diverge_limit = self._diverge_limit(X, y, w, state[_S["intercept"]])
+        curves, done, status = [], 0, MAX_ITER
+        while done < max_iter:
+            todo = min(chunk, max_iter - done)
+            status, ran = py_sgd_epochs(X, y, sample_weight, mask, order, w, aw, q, vel, state, curve, todo, **kwargs)
+            curves.append(curve[:ran].copy())
+            done += ran
+            if self.verbose:
+                self._report(done, curve[ran - 1], w, state)
+            if status != MAX_ITER:
+                break
+        self.loss_curve_ = np.concatenate(curves)
+        if check_growth and status != NONFINITE and self.loss_curve_[-1] > diverge_limit:
+            # Finite but exploded: the clipped dloss can hold the weights just
+            # below inf. Judged on the last epoch only, since the "optimal"
+            # schedule's big first steps may blow up and then recover.
+            status = DIVERGED
+        self.n_iter_ = done
+        _fold(w, aw, state, average > 0)
+        self._standard_intercept = np.array([state[_S["intercept"]]])
+        self._average_intercept = np.array([state[_S["avg_intercept"]]])
+        if status != MAX_ITER:  # MAX_ITER is fit's to report (partial_fit stays silent)
+            check_status(
+                self, status, done, max_iter=max_iter, solver="sgd", unit="epochs",
+                hint="Lower eta0 (or use learning_rate='optimal' / 'adaptive'), or standardise "
+                "the features (e.g. sklearn.preprocessing.StandardScaler).",
+            )
+        updates_per_epoch = -(-n // int(self.batch_size))
+        self.t_ += done * updates_per_epoch
+        use_average = average > 0 and average <= self.t_ - 1.0
+        coef = aw if use_average else w
+        intercept = self._average_intercept if use_average else self._standard_intercept
+        self.coef_ = coef.astype(X.dtype)
+        self.intercept_ = intercept.astype(X.dtype)
+        return status
+
+    @staticmethod
+    def _diverge_limit(X, y, w, b):
+        # r^2 + |r| bounds every supported loss from above, whatever epsilon
+        r = y[:_DIVERGE_ROWS] - (X[:_DIVERGE_ROWS] @ w + b)
+        return _DIVERGE_FACTOR * (float(np.mean(r * r + np.abs(r))) + 1.0)
+
+    def _report(self, epoch, objective, w, state):
+        norm = abs(state[_S["wscale"]]) * float(np.linalg.norm(w))
+        print(
+            f"-- Epoch {epoch}: objective {objective:.6g}, ||w|| {norm:.4g}, "
+            f"bias {state[_S['intercept']]:.6g}, t {state[_S['t']]:.0f}"
+        )
+
+    def _partial_fit(self, X, y, sample_weight, max_iter, coef_init, intercept_init, check_growth):
+        first_call = getattr(self, "_standard_coef", None) is None
+        X, y, sample_weight = self._check_data(X, y, sample_weight, first_call)
+        if first_call:
+            self._init_weights(X.shape[1], coef_init, intercept_init)
+        if not hasattr(self, "t_"):
+            self.t_ = 1.0
+        return self._run(X, y, sample_weight, max_iter, check_growth)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, coef_init=None, intercept_init=None, sample_weight=None):
+        """Fit the model by SGD, from zero (or the given / previous weights).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Dense, finite training data (``scipy.sparse`` is not supported).
+            float32 stays float32 in memory; the weights are float64.
+        y : array-like of shape (n_samples,)
+            Finite targets.
+        coef_init : array-like of shape (n_features,), default=None
+            Starting weights (not modified).
+        intercept_init : array-like of shape (1,), default=None
+            Starting intercept.
+        sample_weight : array-like of shape (n_samples,) or float, default=None
+            Non-negative, finite weights, not all zero; each scales its
+            sample's step.
+
+        Returns
+        -------
+        self : SGDRegressor
+            The fitted estimator.
+        """
+        self._check_params(for_partial_fit=False)
+        warm = self.warm_start and getattr(self, "_standard_coef", None) is not None
+        if not warm or coef_init is not None or intercept_init is not None:
+            # Cold start, or explicit starting weights (which scikit-learn
+            # would ignore on a warm start; here they win).
+            self._standard_coef = None
+        # else, as scikit-learn: carry on from the plain (not averaged)
+        # weights and the average's accumulators, with the counter reset
+        self.t_ = 1.0
+        # a stream may pass through a blow-up and recover: only fit judges growth
+        status = self._partial_fit(X, y, sample_weight, self.max_iter, coef_init, intercept_init, True)
+        if self.power_t < 0:
+            warnings.warn("Negative power_t is deprecated in scikit-learn 1.8 (an error from 1.10); "
+                          "use power_t >= 0.", FutureWarning, stacklevel=2)
+        if self.tol is not None and status == MAX_ITER:
+            check_status(self, MAX_ITER, self.n_iter_, max_iter=self.max_iter, solver="sgd", unit="epochs")
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """One epoch of SGD over ``(X, y)``, continuing the previous state.
+
+        The update counter ``t_`` and thus the step-size schedule carry on
+        from earlier calls. Later calls must have the same features.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Dense, finite samples.
+        y : array-like of shape (n_samples,)
+            Finite targets.
+        sample_weight : array-like of shape (n_samples,) or float, default=None
+            Non-negative, finite weights, not all zero.
+
+        Returns
+        -------
+        self : SGDRegressor
+            The updated estimator.
+        """
+        self._check_params(for_partial_fit=True)
+        self._partial_fit(X, y, sample_weight, 1, None, None, False)
+        return self
+
+    def predict(self, X):
+        """Predict ``X @ coef_ + intercept_``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Dense, finite samples with as many features as seen in ``fit``.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Predicted targets.
+        """
+        check_is_fitted(self)
+        _reject_sparse(X, "X", self)
+        X = validate_data(self, X, accept_sparse=False, dtype=_FLOAT_DTYPES, reset=False)
+        return X @ self.coef_ + self.intercept_[0]
+
+
+def _fold(w, aw, state, averaging):
+    """Turn the lazy representation into plain weights, in place."""
+    if averaging:
+        aw += state[_S["avg_a"]] * w
+        aw /= state[_S["avg_b"]]
+    w *= state[_S["wscale"]]
