@@ -12,7 +12,7 @@ from ._minimize import minimize
 from ._optimize_result import History, OptimizeResult, OptimizeResults
 from ._result import DiffInfo
 from ._schedules import Constant, Cosine, ExponentialDecay, InverseScaling, Schedule, StepDecay
-from .linear_model import ElasticNet, Lasso, LinearRegression, Ridge
+from .linear_model import ElasticNet, Lasso, LinearRegression, Ridge, SGDRegressor
 
 __version__ = "0.1.0"
 
@@ -31,6 +31,7 @@ __all__ = [
     "OptimizeResult",
     "OptimizeResults",
     "Ridge",
+    "SGDRegressor",
     "Schedule",
     "StepDecay",
     "check_gradient",
