@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .naive_linear import elastic_net_cd, ridge_normal_equations
+from .naive_linear import elastic_net_cd, ridge_normal_equations, sgd_squared
 
 __all__ = ["linear_model_cases"]
 
@@ -17,6 +17,10 @@ __all__ = ["linear_model_cases"]
 # targets are stated for (fits take tens of ms, cheap enough for --quick).
 _BIG = {"full": (200_000, 50), "quick": (200_000, 50), "tiny": (60, 4)}
 _SMALL = {"full": (1000, 10), "quick": (1000, 10), "tiny": (60, 4)}
+# SGD: the numpy reference is a Python loop over samples (~1 s per 200 000
+# updates), so --quick uses a tenth of the rows.
+_SGD = {"full": (200_000, 50), "quick": (20_000, 50), "tiny": (60, 4)}
+_SGD_EPOCHS = 5
 
 
 def _regression_data(sizes, seed):
@@ -91,3 +95,28 @@ def linear_model_cases(Case, Reference):
                 rtol=1e-4, atol=1e-6, point_keys=(),
                 description=f"ElasticNet(alpha=0.1, l1_ratio={l1_ratio}).fit, {tag} float64",
             )
+
+    # SGDRegressor: a fixed number of epochs (tol=None), scikit-learn's
+    # defaults otherwise; fastgrad follows scikit-learn's shuffling order, so
+    # the two make the same updates and agree to rounding.
+    for tag, sizes, seed in (("200000x50", _SGD, 25), ("1000x10", _SMALL, 26)):
+        setup = _regression_data(sizes, seed)
+        name = f"sgd-regressor/{_SGD_EPOCHS}-epochs/" + ("200000x50 (quick: 20000x50)" if sizes is _SGD else tag)
+        yield Case(
+            name, "linear-model", setup,
+            lambda d: _params(fastgrad.SGDRegressor(max_iter=_SGD_EPOCHS, tol=None, random_state=0)
+                              .fit(d["X"], d["y"])),
+            {
+                "numpy": Reference(
+                    lambda d: sgd_squared(d["X"], d["y"], epochs=_SGD_EPOCHS),
+                    "numpy: the same per-sample SGD in a Python loop (its own shuffles)",
+                    rtol=0.1, atol=0.05),
+                "sklearn": Reference(
+                    lambda d: _params(sk.SGDRegressor(max_iter=_SGD_EPOCHS, tol=None, random_state=0)
+                                      .fit(d["X"], d["y"])),
+                    "sklearn.linear_model.SGDRegressor, same settings and random_state",
+                    rtol=1e-6, atol=1e-8),
+            },
+            rtol=1e-6, atol=1e-8, point_keys=(),
+            description=f"SGDRegressor(max_iter={_SGD_EPOCHS}, tol=None).fit, {tag} float64",
+        )

@@ -46,3 +46,27 @@ def elastic_net_cd(X, y, alpha, l1_ratio, tol=1e-4, max_iter=1000):
         if biggest_step <= tol * max(np.abs(w).max(), 1e-300):
             break
     return np.r_[w, y_mean - x_mean @ w]
+
+
+def sgd_squared(X, y, *, alpha=1e-4, eta0=0.01, power_t=0.25, epochs=5, seed=0):
+    """Per-sample SGD on ``0.5 (x.w + b - y)^2 + alpha/2 ||w||^2``, in a Python loop.
+
+    scikit-learn's default schedule (``invscaling``: ``eta = eta0 / t**power_t``,
+    ``t`` counting samples from 1), a fresh shuffle per epoch, the intercept
+    updated with the same step and not penalised. Returns ``np.r_[coef, intercept]``.
+    """
+    X = np.asarray(X, np.float64)
+    y = np.asarray(y, np.float64)
+    n, p = X.shape
+    rng = np.random.default_rng(seed)
+    w = np.zeros(p)
+    b = 0.0
+    t = 1
+    for _ in range(epochs):
+        for i in rng.permutation(n):
+            eta = eta0 / t**power_t
+            residual = X[i] @ w + b - y[i]
+            w -= eta * (residual * X[i] + alpha * w)
+            b -= eta * residual
+            t += 1
+    return np.r_[w, b]
