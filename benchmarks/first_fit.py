@@ -28,9 +28,11 @@ t = time.perf_counter(); est.fit(X, y); print(time.perf_counter() - t)
 
 
 def first_fit(lib, model):
-    out = subprocess.run([sys.executable, "-c", CHILD.format(lib=lib, model=model)],
-                         check=True, capture_output=True, text=True).stdout
-    return float(out.split()[-1])
+    proc = subprocess.run([sys.executable, "-c", CHILD.format(lib=lib, model=model)],
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"the {lib}.{model} child failed:\n{proc.stderr}")
+    return float(proc.stdout.split()[-1])
 
 
 def main(argv=None):
