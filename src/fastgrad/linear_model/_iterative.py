@@ -20,7 +20,7 @@ import numpy as np
 from .._solvers_fast import SquaredObjective, py_lipschitz, run_solver
 from .._squared_loss import _resolve_n_threads
 from ._gram import weighted_gram
-from ._status import check_status
+from ._status import NONFINITE, check_status
 
 __all__ = []
 
@@ -99,7 +99,7 @@ def fit_least_squares(
         if learning_rate is None:
             lipschitz = py_lipschitz(obj)
             if not np.isfinite(lipschitz) or lipschitz < 0:
-                check_status(estimator, 2, 0, max_iter=max_iter, solver=solver)
+                check_status(estimator, NONFINITE, 0, max_iter=max_iter, solver=solver)
             # a zero Hessian (all-zero X, no penalty): any step works
             lr = 1.0 / lipschitz if lipschitz > 0 else 1.0
         else:
