@@ -11,7 +11,7 @@ with the losses ``squared_error``, ``huber``, ``epsilon_insensitive`` and
 Layers, from the inside out:
 
 1. ``_sgd_scalar.pxi`` -- one sample: losses, derivatives, schedules, the
-   shuffle and the fused dot products.
+   shuffle and the dot product and the row prefetch.
 2. ``_single_epoch`` (one update per sample, the hot path) and
    ``_batch_epoch`` (mini-batches and/or momentum) -- one pass over the
    training rows; ``_run_epochs`` -- epochs plus the stopping rule.
