@@ -223,13 +223,9 @@ cdef double _single_epoch(
             k = upd / wscale
             if averaging:
                 # keep (aw + A w) / B unchanged by this step
-                d = -st[S_AVG_A] * k
-                for j in range(p):
-                    w[j] += k * x[j]
-                    aw[j] += d * x[j]
+                _axpy2(k, -st[S_AVG_A] * k, x, w, aw, p)
             else:
-                for j in range(p):
-                    w[j] += k * x[j]
+                _axpy(k, x, w, p)
             if track_sq:
                 # ||w + upd x||^2 from quantities at hand, O(1) not O(p)
                 sqn += 2.0 * upd * vx + upd * upd * xsq
@@ -301,8 +297,7 @@ cdef double _batch_epoch(
                 upd = -eta * _clip(_dloss(c.loss, yi, pred, c.epsilon))
             upd *= sw[row] / nb
             if upd != 0.0:
-                for j in range(p):
-                    v.grad[j] += upd * x[j]
+                _axpy(upd, x, v.grad, p)
                 gb += upd
         if c.penalty >= L2:
             shrink = 1.0 - (1.0 - c.l1_ratio) * c.alpha * eta
