@@ -114,29 +114,11 @@ cdef inline void _truncate_l1(const Config* c, Vectors* v, double wscale, double
 
     Each weight is pulled towards zero (never across it) until it has
     received the total penalty ``u`` handed out so far; ``q`` remembers how
-    much it got. Also returns the norms of the truncated weights.
+    much it got. Also returns the norms of the truncated weights. wscale > 0
+    here (a zero shrink is folded at once), so signs of w are those of the
+    true weights and one reciprocal replaces 2p divisions.
     """
-    cdef double z, zn, zp, zm, qj, sq = 0.0, l1 = 0.0
-    # wscale > 0 (a zero shrink is folded at once): multiply by 1 / wscale
-    cdef double inv = 1.0 / wscale
-    cdef Py_ssize_t j
-    for j in range(c.p):
-        z = v.w[j]
-        qj = v.q[j]
-        # both candidates computed, then selected without branches: the
-        # signs of the weights are unpredictable, so branches mispredict
-        # and block vectorisation (~1.3x slower loop)
-        zp = z - (u + qj) * inv
-        zp = zp if zp > 0.0 else 0.0
-        zm = z + (u - qj) * inv
-        zm = zm if zm < 0.0 else 0.0
-        zn = zp if z > 0.0 else (zm if z < 0.0 else z)
-        v.w[j] = zn
-        v.q[j] = qj + wscale * (zn - z)
-        sq += zn * zn
-        l1 += fabs(zn)
-    sqn[0] = sq * wscale * wscale
-    l1n[0] = l1 * fabs(wscale)
+    fg_truncate_l1(v.w, v.q, c.p, wscale, u, sqn, l1n)
 
 
 cdef inline void _average_step(const Config* c, double* st, double t) noexcept nogil:

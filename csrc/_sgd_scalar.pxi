@@ -202,6 +202,27 @@ cdef extern from *:
             aw[j] += b * (double)x[j];                                         \
         }                                                                      \
     }
+    /* Cumulative L1 penalty over all weights; see _truncate_l1 in the .pyx.
+       Both candidates are computed and then selected (no branches): the
+       signs are unpredictable, and selects let the loop vectorise. */
+    FG_CLONES static void fg_truncate_l1(double* w, double* q, Py_ssize_t p,
+                                         double wscale, double u,
+                                         double* sqn, double* l1n) {
+        double inv = 1.0 / wscale, sq = 0.0, l1 = 0.0;
+        for (Py_ssize_t j = 0; j < p; ++j) {
+            double z = w[j], qj = q[j];
+            double zp = z - (u + qj) * inv, zm = z + (u - qj) * inv, zn;
+            zp = zp > 0.0 ? zp : 0.0;
+            zm = zm < 0.0 ? zm : 0.0;
+            zn = z > 0.0 ? zp : (z < 0.0 ? zm : z);
+            w[j] = zn;
+            q[j] = qj + wscale * (zn - z);
+            sq += zn * zn;
+            l1 += fabs(zn);
+        }
+        *sqn = sq * wscale * wscale;
+        *l1n = l1 * wscale;
+    }
     FG_DOT(fg_dot_f64, double)
     FG_DOT(fg_dot_f32, float)
     FG_AXPY(fg_axpy_f64, double)
@@ -211,6 +232,8 @@ cdef extern from *:
     """
     double fg_dot_f64(const double* x, const double* w, Py_ssize_t p) noexcept nogil
     double fg_dot_f32(const float* x, const double* w, Py_ssize_t p) noexcept nogil
+    void fg_truncate_l1(double* w, double* q, Py_ssize_t p, double wscale, double u,
+                        double* sqn, double* l1n) noexcept nogil
     void fg_axpy_f64(double a, const double* x, double* w, Py_ssize_t p) noexcept nogil
     void fg_axpy_f32(double a, const float* x, double* w, Py_ssize_t p) noexcept nogil
     void fg_axpy2_f64(double a, double b, const double* x, double* w, double* aw, Py_ssize_t p) noexcept nogil
