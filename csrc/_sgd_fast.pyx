@@ -27,7 +27,6 @@ changes ``aw`` only along ``x``. Python folds both back at the end
 The kernels trust their inputs (contiguous, finite, matching shapes).
 """
 from cython cimport floating
-from libc.math cimport INFINITY
 
 import numpy as np
 
@@ -140,7 +139,7 @@ cdef double _single_epoch(
     The objective of a sample is its loss plus the penalty of the weights it
     met (scikit-learn's definition, used by the stopping rule).
     """
-    cdef Py_ssize_t p = c.p, n = c.n, i, j, row, nxt
+    cdef Py_ssize_t p = c.p, n = c.n, i, row, nxt
     cdef const floating* x
     cdef double* w = v.w
     cdef double* aw = v.aw
