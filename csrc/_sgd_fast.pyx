@@ -43,7 +43,9 @@ cdef extern from *:
 
 
 cdef enum:
-    # Prefetch the row this many samples ahead in the shuffled order.
+    # Prefetch the row this many samples ahead in the shuffled order
+    # (200000 x 50, default settings: 1, 4, 8, 16 gave 57.6, 21.7, 21.6,
+    # 22.9 ms/epoch; 1 is too late for DRAM latency).
     PREFETCH_AHEAD = 8
     # At most this many bytes of that row are prefetched explicitly.
     PREFETCH_MAX_BYTES = 1024
