@@ -11,7 +11,7 @@ with the losses ``squared_error``, ``huber``, ``epsilon_insensitive`` and
 Layers, from the inside out:
 
 1. ``_sgd_scalar.pxi`` -- one sample: losses, derivatives, schedules, the
-   shuffle and the fused dot products.
+   shuffle and the dot product and the row prefetch.
 2. ``_single_epoch`` (one update per sample, the hot path) and
    ``_batch_epoch`` (mini-batches and/or momentum) -- one pass over the
    training rows; ``_run_epochs`` -- epochs plus the stopping rule.
@@ -27,7 +27,6 @@ changes ``aw`` only along ``x``. Python folds both back at the end
 The kernels trust their inputs (contiguous, finite, matching shapes).
 """
 from cython cimport floating
-from libc.math cimport INFINITY
 
 import numpy as np
 
@@ -44,7 +43,9 @@ cdef extern from *:
 
 
 cdef enum:
-    # Prefetch the row this many samples ahead in the shuffled order.
+    # Prefetch the row this many samples ahead in the shuffled order
+    # (200000 x 50, default settings: 1, 4, 8, 16 gave 57.6, 21.7, 21.6,
+    # 22.9 ms/epoch; 1 is too late for DRAM latency).
     PREFETCH_AHEAD = 8
     # At most this many bytes of that row are prefetched explicitly.
     PREFETCH_MAX_BYTES = 1024
@@ -114,29 +115,11 @@ cdef inline void _truncate_l1(const Config* c, Vectors* v, double wscale, double
 
     Each weight is pulled towards zero (never across it) until it has
     received the total penalty ``u`` handed out so far; ``q`` remembers how
-    much it got. Also returns the norms of the truncated weights.
+    much it got. Also returns the norms of the truncated weights. wscale > 0
+    here (a zero shrink is folded at once), so signs of w are those of the
+    true weights and one reciprocal replaces 2p divisions.
     """
-    cdef double z, zn, zp, zm, qj, sq = 0.0, l1 = 0.0
-    # wscale > 0 (a zero shrink is folded at once): multiply by 1 / wscale
-    cdef double inv = 1.0 / wscale
-    cdef Py_ssize_t j
-    for j in range(c.p):
-        z = v.w[j]
-        qj = v.q[j]
-        # both candidates computed, then selected without branches: the
-        # signs of the weights are unpredictable, so branches mispredict
-        # and block vectorisation (~1.3x slower loop)
-        zp = z - (u + qj) * inv
-        zp = zp if zp > 0.0 else 0.0
-        zm = z + (u - qj) * inv
-        zm = zm if zm < 0.0 else 0.0
-        zn = zp if z > 0.0 else (zm if z < 0.0 else z)
-        v.w[j] = zn
-        v.q[j] = qj + wscale * (zn - z)
-        sq += zn * zn
-        l1 += fabs(zn)
-    sqn[0] = sq * wscale * wscale
-    l1n[0] = l1 * fabs(wscale)
+    fg_truncate_l1(v.w, v.q, c.p, wscale, u, sqn, l1n)
 
 
 cdef inline void _average_step(const Config* c, double* st, double t) noexcept nogil:
@@ -158,7 +141,7 @@ cdef double _single_epoch(
     The objective of a sample is its loss plus the penalty of the weights it
     met (scikit-learn's definition, used by the stopping rule).
     """
-    cdef Py_ssize_t p = c.p, n = c.n, i, j, row, nxt
+    cdef Py_ssize_t p = c.p, n = c.n, i, row, nxt
     cdef const floating* x
     cdef double* w = v.w
     cdef double* aw = v.aw
@@ -223,13 +206,9 @@ cdef double _single_epoch(
             k = upd / wscale
             if averaging:
                 # keep (aw + A w) / B unchanged by this step
-                d = -st[S_AVG_A] * k
-                for j in range(p):
-                    w[j] += k * x[j]
-                    aw[j] += d * x[j]
+                _axpy2(k, -st[S_AVG_A] * k, x, w, aw, p)
             else:
-                for j in range(p):
-                    w[j] += k * x[j]
+                _axpy(k, x, w, p)
             if track_sq:
                 # ||w + upd x||^2 from quantities at hand, O(1) not O(p)
                 sqn += 2.0 * upd * vx + upd * upd * xsq
@@ -301,8 +280,7 @@ cdef double _batch_epoch(
                 upd = -eta * _clip(_dloss(c.loss, yi, pred, c.epsilon))
             upd *= sw[row] / nb
             if upd != 0.0:
-                for j in range(p):
-                    v.grad[j] += upd * x[j]
+                _axpy(upd, x, v.grad, p)
                 gb += upd
         if c.penalty >= L2:
             shrink = 1.0 - (1.0 - c.l1_ratio) * c.alpha * eta

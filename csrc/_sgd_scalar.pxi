@@ -162,25 +162,107 @@ cdef inline void _shuffle(long long* order, Py_ssize_t n, unsigned int seed) noe
         order[j] = tmp
 
 
-cdef inline double _dot(const floating* x, const double* w, Py_ssize_t p) noexcept nogil:
-    """x . w in float64.
-
-    Four running sums (two SSE registers' worth): with one, every add waits
-    ~4 cycles on the previous one and the dot is the longest link of the
-    chain each sample waits on (measured: the epoch ~15% faster).
+cdef extern from *:
     """
-    cdef double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0
-    cdef Py_ssize_t j = 0
-    while j + 4 <= p:
-        a0 += <double>x[j] * w[j]
-        a1 += <double>x[j + 1] * w[j + 1]
-        a2 += <double>x[j + 2] * w[j + 2]
-        a3 += <double>x[j + 3] * w[j + 3]
-        j += 4
-    while j < p:
-        a0 += <double>x[j] * w[j]
-        j += 1
-    return (a0 + a2) + (a1 + a3)
+    /* x . w and w += a x, compiled twice on x86-64 glibc (gcc/clang
+       target_clones use ifuncs): an AVX2+FMA version picked at load time
+       on CPUs that have it, and the baseline SSE2 one, so wheels stay
+       portable. Measured 10-25% off an epoch at 200000 x 50. FMA rounds
+       once per multiply-add: results differ from scikit-learn's in the
+       last bits (the tests compare at rtol 1e-8). */
+    #if defined(__x86_64__) && defined(__GLIBC__) && (defined(__GNUC__) || defined(__clang__))
+    #define FG_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+    #else
+    #define FG_CLONES
+    #endif
+    /* Four running sums: with one, every add waits on the previous one. */
+    #define FG_DOT(NAME, T)                                                    \
+    FG_CLONES static double NAME(const T* x, const double* w, Py_ssize_t p) {  \
+        double a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0;                         \
+        Py_ssize_t j = 0;                                                      \
+        for (; j + 4 <= p; j += 4) {                                           \
+            a0 += (double)x[j] * w[j];                                         \
+            a1 += (double)x[j + 1] * w[j + 1];                                 \
+            a2 += (double)x[j + 2] * w[j + 2];                                 \
+            a3 += (double)x[j + 3] * w[j + 3];                                 \
+        }                                                                      \
+        for (; j < p; ++j) a0 += (double)x[j] * w[j];                          \
+        return (a0 + a2) + (a1 + a3);                                          \
+    }
+    #define FG_AXPY(NAME, T)                                                   \
+    FG_CLONES static void NAME(double a, const T* x, double* w, Py_ssize_t p) { \
+        for (Py_ssize_t j = 0; j < p; ++j) w[j] += a * (double)x[j];           \
+    }
+    /* w += a x and aw += b x in one pass over x (averaged SGD). */
+    #define FG_AXPY2(NAME, T)                                                  \
+    FG_CLONES static void NAME(double a, double b, const T* x, double* w,      \
+                               double* aw, Py_ssize_t p) {                     \
+        for (Py_ssize_t j = 0; j < p; ++j) {                                   \
+            w[j] += a * (double)x[j];                                          \
+            aw[j] += b * (double)x[j];                                         \
+        }                                                                      \
+    }
+    /* Cumulative L1 penalty over all weights; see _truncate_l1 in the .pyx.
+       Both candidates are computed and then selected (no branches): the
+       signs are unpredictable, and selects let the loop vectorise. */
+    FG_CLONES static void fg_truncate_l1(double* w, double* q, Py_ssize_t p,
+                                         double wscale, double u,
+                                         double* sqn, double* l1n) {
+        double inv = 1.0 / wscale, sq = 0.0, l1 = 0.0;
+        for (Py_ssize_t j = 0; j < p; ++j) {
+            double z = w[j], qj = q[j];
+            double zp = z - (u + qj) * inv, zm = z + (u - qj) * inv, zn;
+            zp = zp > 0.0 ? zp : 0.0;
+            zm = zm < 0.0 ? zm : 0.0;
+            zn = z > 0.0 ? zp : (z < 0.0 ? zm : z);
+            w[j] = zn;
+            q[j] = qj + wscale * (zn - z);
+            sq += zn * zn;
+            l1 += fabs(zn);
+        }
+        *sqn = sq * wscale * wscale;
+        *l1n = l1 * wscale;
+    }
+    FG_DOT(fg_dot_f64, double)
+    FG_DOT(fg_dot_f32, float)
+    FG_AXPY(fg_axpy_f64, double)
+    FG_AXPY(fg_axpy_f32, float)
+    FG_AXPY2(fg_axpy2_f64, double)
+    FG_AXPY2(fg_axpy2_f32, float)
+    """
+    double fg_dot_f64(const double* x, const double* w, Py_ssize_t p) noexcept nogil
+    double fg_dot_f32(const float* x, const double* w, Py_ssize_t p) noexcept nogil
+    void fg_truncate_l1(double* w, double* q, Py_ssize_t p, double wscale, double u,
+                        double* sqn, double* l1n) noexcept nogil
+    void fg_axpy_f64(double a, const double* x, double* w, Py_ssize_t p) noexcept nogil
+    void fg_axpy_f32(double a, const float* x, double* w, Py_ssize_t p) noexcept nogil
+    void fg_axpy2_f64(double a, double b, const double* x, double* w, double* aw, Py_ssize_t p) noexcept nogil
+    void fg_axpy2_f32(double a, double b, const float* x, double* w, double* aw, Py_ssize_t p) noexcept nogil
+
+
+cdef inline double _dot(const floating* x, const double* w, Py_ssize_t p) noexcept nogil:
+    """x . w in float64."""
+    if floating is double:
+        return fg_dot_f64(x, w, p)
+    else:
+        return fg_dot_f32(x, w, p)
+
+
+cdef inline void _axpy(double a, const floating* x, double* w, Py_ssize_t p) noexcept nogil:
+    """w += a * x."""
+    if floating is double:
+        fg_axpy_f64(a, x, w, p)
+    else:
+        fg_axpy_f32(a, x, w, p)
+
+
+cdef inline void _axpy2(double a, double b, const floating* x, double* w, double* aw,
+                        Py_ssize_t p) noexcept nogil:
+    """w += a * x and aw += b * x."""
+    if floating is double:
+        fg_axpy2_f64(a, b, x, w, aw, p)
+    else:
+        fg_axpy2_f32(a, b, x, w, aw, p)
 
 
 cdef inline void _prefetch_row(const floating* x, Py_ssize_t p) noexcept nogil:
