@@ -242,10 +242,13 @@ def test_divergence_raises_with_advice():
         ({"solver": "gd", "warm_start": "yes"}, "warm_start"),
     ],
 )
-def test_bad_parameters(params, match):
+@pytest.mark.parametrize("estimator", [Ridge, LinearRegression])
+def test_bad_parameters(estimator, params, match):
+    if estimator is LinearRegression and params == {"solver": "cholesky", "positive": True}:
+        pytest.skip("LinearRegression's closed form supports positive=True (NNLS)")
     X, y, _ = make_data(n=20)
     with pytest.raises(ValueError, match=match):
-        Ridge(**params).fit(X, y)
+        estimator(**params).fit(X, y)
 
 
 def test_verbose_prints_every_iteration(capfd):

@@ -7,7 +7,6 @@ centred Gram matrix and moment come from one blocked BLAS pass over ``X``
 compiled iterative loops (``_iterative.py``).
 """
 
-import contextlib
 import math
 import numbers
 
@@ -15,13 +14,11 @@ import numpy as np
 import scipy.linalg
 import scipy.optimize
 import scipy.sparse as sp
-from threadpoolctl import threadpool_limits
 from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from .._config import blas_single_threaded
 from ._gram import weighted_gram
-from ._iterative import ITERATIVE_SOLVERS, POSITIVE_SOLVERS, fit_least_squares, stack_curves
+from ._iterative import DEFAULT_MAX_ITER, ITERATIVE_SOLVERS, POSITIVE_SOLVERS, fit_least_squares, stack_curves
 from ._status import check_status
 
 __all__ = []
@@ -30,15 +27,6 @@ _FLOAT_DTYPES = [np.float64, np.float32]
 
 #: Every solver name the least-squares estimators accept.
 LEAST_SQUARES_SOLVERS = ("auto", "cholesky") + ITERATIVE_SOLVERS
-#: Below this many features the blocked Gram products are too thin for BLAS
-#: threads to pay (measured at p=50: 34 ms with 2 threads, 36 ms with 1), and
-#: with another process on the second core 2 spinning BLAS threads took up
-#: to 2 s; so the pass runs on one BLAS thread.
-GRAM_THREADED_MIN_FEATURES = 256
-#: ... but only for passes of at least this many multiply-adds (n p^2): the
-#: first threadpoolctl call scans the loaded libraries (~20 ms), more than a
-#: small fit costs, and OpenBLAS runs small products on one thread anyway.
-GRAM_LIMIT_MIN_WORK = 1 << 24
 #: solver="auto" uses the closed form up to this many features.
 AUTO_CHOLESKY_MAX_FEATURES = 2000
 
@@ -85,18 +73,10 @@ def _validate_fit_data(estimator, X, y, sample_weight):
 def _gram(X, y, sample_weight, fit_intercept, n_jobs=None):
     """``(XtX, XtY, x_mean, y_mean)`` in float64, from one pass over ``X``.
 
-    ``n_jobs``: BLAS threads for the pass; None means one thread for fewer
-    than ``GRAM_THREADED_MIN_FEATURES`` features, else BLAS's own setting.
+    ``n_jobs``: BLAS threads for the pass (None: ``weighted_gram``'s rule).
     """
     Y = y.reshape(-1, 1) if y.ndim == 1 else y
-    if n_jobs is not None:
-        limit = threadpool_limits(limits=n_jobs if n_jobs > 0 else None, user_api="blas")
-    elif X.shape[1] < GRAM_THREADED_MIN_FEATURES and X.shape[0] * X.shape[1] ** 2 >= GRAM_LIMIT_MIN_WORK:
-        limit = blas_single_threaded()
-    else:
-        limit = contextlib.nullcontext()
-    with limit:
-        XtX, XtY, x_mean, y_mean, _ = weighted_gram(X, Y, sample_weight, center=fit_intercept)
+    XtX, XtY, x_mean, y_mean, _ = weighted_gram(X, Y, sample_weight, center=fit_intercept, n_jobs=n_jobs)
     return XtX, XtY, x_mean, y_mean
 
 
@@ -187,9 +167,12 @@ class _LeastSquaresModel(MultiOutputMixin, RegressorMixin, BaseEstimator):
     Subclasses define ``_alphas(n_targets)`` (the L2 penalty per target, in
     the sum-of-squares scale of the objective below) and the parameters
     ``fit_intercept``, ``positive``, ``solver``, ``tol``, ``learning_rate``,
-    ``momentum``, ``verbose``, ``warm_start`` and ``_max_iter()``. The
+    ``momentum``, ``verbose``, ``warm_start`` and ``max_iter``. The
     objective, per target, is ``sum_i s_i (y_i - x_i . w - b)**2 + alpha * ||w||**2``.
     """
+
+    def _max_iter(self):
+        return DEFAULT_MAX_ITER if self.max_iter is None else self.max_iter
 
     def _resolved_solver(self, n_features):
         if self.solver != "auto":

@@ -27,15 +27,39 @@ trade), and its threads do the parallel part. Blocks are converted to
 float64, so float32 data only costs the rounding of its inputs.
 """
 
+import contextlib
+
 import numpy as np
+from threadpoolctl import threadpool_limits
+
+from .._config import blas_single_threaded
 
 __all__ = ["weighted_gram"]
+
+#: Below this many features the blocked products are too thin for BLAS
+#: threads to pay (measured at p=50: 34 ms with 2 threads, 36 ms with 1), and
+#: with another process on the second core 2 spinning BLAS threads took up
+#: to 2 s; so the pass runs on one BLAS thread.
+THREADED_MIN_FEATURES = 256
+#: ... but only for passes of at least this many multiply-adds (n p^2): the
+#: first threadpoolctl call scans the loaded libraries (~20 ms), more than a
+#: small fit costs, and OpenBLAS runs small products on one thread anyway.
+LIMIT_MIN_WORK = 1 << 24
 
 # Bytes of one float64 block: fits in L2 with room for the products.
 _BLOCK_BYTES = 1 << 20
 
 
-def weighted_gram(X, Y, sample_weight=None, center=True):
+def _blas_threads(n, p, n_jobs):
+    """The BLAS thread limit for a pass over an ``(n, p)`` X (see the constants)."""
+    if n_jobs is not None:
+        return threadpool_limits(limits=n_jobs if n_jobs > 0 else None, user_api="blas")
+    if p < THREADED_MIN_FEATURES and n * p * p >= LIMIT_MIN_WORK:
+        return blas_single_threaded()
+    return contextlib.nullcontext()
+
+
+def weighted_gram(X, Y, sample_weight=None, center=True, n_jobs=None):
     """``(XtX, XtY, x_mean, y_mean, sum_s)`` in float64 from one pass over ``X``.
 
     Parameters
@@ -49,6 +73,9 @@ def weighted_gram(X, Y, sample_weight=None, center=True):
     center : bool
         Centre around the weighted means (else plain sums; the means are
         returned either way).
+    n_jobs : int or None
+        BLAS threads (-1: all); None: one thread for thin, large passes,
+        else BLAS's own setting.
     """
     n, p = X.shape
     if Y.ndim != 2 or Y.shape[0] != n:
@@ -64,10 +91,28 @@ def weighted_gram(X, Y, sample_weight=None, center=True):
         sum_s = float(n)
     x0 = X[0].astype(np.float64) if center else np.zeros(p)
     y0 = Y[0].astype(np.float64) if center else np.zeros(k)
+    with _blas_threads(n, p, n_jobs):
+        G, C, a, c = _blocked_sums(X, Y, sample_weight, x0, y0)
+
+    # symmetrise: BLAS fills both triangles, but rounding of the two halves
+    # may differ by an ulp and Cholesky reads only one
+    G = 0.5 * (G + G.T)
+    if not center:
+        return G, C, a / sum_s, c / sum_s, sum_s
+    x_shift = a / sum_s
+    y_shift = c / sum_s
+    XtX = G - np.outer(a, x_shift)
+    XtY = C - np.outer(a, y_shift)
+    return XtX, XtY, x0 + x_shift, y0 + y_shift, sum_s
+
+
+def _blocked_sums(X, Y, sample_weight, x0, y0):
+    """Shifted sums ``G = sum s d d^T``, ``C = sum s d e^T``, ``a``, ``c`` over row blocks."""
+    n, p = X.shape
     G = np.zeros((p, p))
-    C = np.zeros((p, k))
+    C = np.zeros((p, Y.shape[1]))
     a = np.zeros(p)
-    c = np.zeros(k)
+    c = np.zeros(Y.shape[1])
     rows = int(min(max(_BLOCK_BYTES // (8 * max(p, 1)), 64), n))
     for start in range(0, n, rows):
         D = np.subtract(X[start:start + rows], x0, dtype=np.float64)
@@ -86,13 +131,4 @@ def weighted_gram(X, Y, sample_weight=None, center=True):
             C += D.T @ E
             a += root[:, 0] @ D
             c += root[:, 0] @ E
-    # symmetrise: BLAS fills both triangles, but rounding of the two halves
-    # may differ by an ulp and Cholesky reads only one
-    G = 0.5 * (G + G.T)
-    if not center:
-        return G, C, a / sum_s, c / sum_s, sum_s
-    x_shift = a / sum_s
-    y_shift = c / sum_s
-    XtX = G - np.outer(a, x_shift)
-    XtY = C - np.outer(a, y_shift)
-    return XtX, XtY, x0 + x_shift, y0 + y_shift, sum_s
+    return G, C, a, c

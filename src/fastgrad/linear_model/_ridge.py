@@ -7,7 +7,6 @@ from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 
 from ._base import LEAST_SQUARES_SOLVERS, _LeastSquaresModel
-from ._iterative import DEFAULT_MAX_ITER
 
 __all__ = ["LinearRegression", "Ridge"]
 
@@ -146,9 +145,6 @@ class LinearRegression(_LeastSquaresModel):
         self.momentum = momentum
         self.verbose = verbose
         self.warm_start = warm_start
-
-    def _max_iter(self):
-        return DEFAULT_MAX_ITER if self.max_iter is None else self.max_iter
 
     def _alphas(self, n_targets):
         return np.zeros(n_targets)
@@ -303,9 +299,6 @@ class Ridge(_LeastSquaresModel):
         self.momentum = momentum
         self.verbose = verbose
         self.warm_start = warm_start
-
-    def _max_iter(self):
-        return DEFAULT_MAX_ITER if self.max_iter is None else self.max_iter
 
     def _alphas(self, n_targets):
         alpha = np.asarray(self.alpha, dtype=np.float64).ravel()
