@@ -14,6 +14,12 @@ cdef class Objective:
     """
     cdef readonly Py_ssize_t n_coef       # length of the coefficient vector
     cdef readonly Py_ssize_t n_penalized  # leading entries that an L1 prox may touch
+    cdef readonly Py_ssize_t n_samples    # rows of the data (for the mini-batch methods)
+    # True when ``hess_vec`` applies a bound of the Hessian valid everywhere
+    # (so 1 / L from power iteration is a safe step at every point); False
+    # when it is the Hessian at a reference point (``set_curvature_point``)
+    # and first-order loops must backtrack.
+    cdef readonly bint global_bound
     cdef double* hess                     # constant Hessian, or NULL (see has_hessian)
 
     cdef double value_grad(self, const double* coef, double* grad) noexcept nogil:
@@ -31,6 +37,18 @@ cdef class Objective:
     cdef bint hessian(self, const double* coef, double* out) noexcept nogil:
         """Dense Hessian (n_coef x n_coef, row-major) into ``out``; False if unavailable."""
         return False
+
+    cdef double batch_value_grad(
+        self, const double* coef, const Py_ssize_t* rows, Py_ssize_t n_rows, double* grad
+    ) noexcept nogil:
+        """Unbiased mini-batch estimate of f and its gradient from the given rows.
+
+        The data term's weighted sum over ``rows`` is scaled by
+        ``n_samples / (n_rows * sum_s)`` (so its expectation over a uniform
+        batch is the full data term); the penalty is added in full. Returns
+        NaN when the objective has no mini-batch form.
+        """
+        return NAN
 
     def __dealloc__(self):
         free(self.hess)
@@ -86,6 +104,8 @@ cdef class SquaredObjective(Objective):
         self.fit_intercept = fit_intercept
         self.n_penalized = p
         self.n_coef = p + 1 if fit_intercept else p
+        self.n_samples = n
+        self.global_bound = True  # quadratic: hess_vec is the exact, constant Hessian
         self.n_threads = n_threads if _use_threads(n, p, n_threads) else 1
         zero = np.zeros(n, dtype=X.dtype)  # y = 0 turns the pass into X^T S X v
         self._keep = (X, y, sample_weight, zero)

@@ -25,7 +25,7 @@ learning rate. Status codes match ``fastgrad.linear_model._status``.
 """
 from cython cimport floating
 from cython.parallel cimport parallel, prange, threadid
-from libc.math cimport fabs, isfinite, sqrt
+from libc.math cimport NAN, fabs, isfinite, sqrt
 from libc.stdint cimport uintptr_t
 from libc.stdlib cimport calloc, free, malloc
 from libc.string cimport memcpy, memset
