@@ -132,3 +132,37 @@ def _blocked_sums(X, Y, sample_weight, x0, y0):
             a += root[:, 0] @ D
             c += root[:, 0] @ E
     return G, C, a, c
+
+
+def curvature_gram(X, H, center, n_jobs=None):
+    """Curvature-weighted Gram matrices of the centred rows, one pass over ``X``.
+
+    For ``H`` of shape ``(n, q)`` (any real weights, negative ones included:
+    the off-diagonal class blocks of a multinomial Hessian are negative)
+    and the centring vector ``m = center``::
+
+        G[t] = sum_i H[i, t] (x_i - m)(x_i - m)^T     (q, p, p)
+        a[t] = sum_i H[i, t] (x_i - m)                (q, p)
+        s[t] = sum_i H[i, t]                          (q,)
+
+    These are the blocks of the Hessian of a GLM objective in the centred
+    coordinates the solver loops use. Returns float64 ``(G, a, s)``.
+    """
+    n, p = X.shape
+    if H.ndim != 2 or H.shape[0] != n:
+        raise ValueError(f"H must be 2-D with {n} rows (one per row of X), got shape {H.shape}")
+    q = H.shape[1]
+    m = np.asarray(center, dtype=np.float64)
+    G = np.zeros((q, p, p))
+    a = np.zeros((q, p))
+    s = np.asarray(H.sum(axis=0), dtype=np.float64)
+    rows = int(min(max(_BLOCK_BYTES // (8 * max(p, 1)), 64), n))
+    with _blas_threads(n, p * q, n_jobs):
+        for start in range(0, n, rows):
+            D = np.subtract(X[start:start + rows], m, dtype=np.float64)
+            Hb = H[start:start + rows]
+            a += Hb.T @ D
+            for t in range(q):
+                G[t] += (D * Hb[:, t:t + 1]).T @ D
+    G = 0.5 * (G + G.transpose(0, 2, 1))
+    return G, a, s
