@@ -58,20 +58,42 @@ cdef int heavy_ball_loop(
 ) noexcept nogil:
     """Gradient descent with heavy-ball momentum: v <- mu v - lr g(w); w <- w + v.
 
-    ``mu = 0`` is plain gradient descent. Stops when max|g| <= tol.
+    ``mu = 0`` is plain gradient descent. Stops when max|g| <= tol. For an
+    objective without a global curvature bound the step is safeguarded (see
+    the loop).
     """
     cdef Py_ssize_t k = obj.n_coef, j, it
-    cdef double f, gmax, f0 = 0.0
+    cdef double f, gmax, f0 = 0.0, f_prev = INFINITY
     cdef int status = MAX_ITER
-    cdef double* g = <double*>malloc(2 * k * sizeof(double))
-    cdef double* v
+    cdef bint guard = not obj.global_bound
+    cdef double* g = <double*>malloc(4 * k * sizeof(double))
+    cdef double *v, *w_prev, *g_prev
     if g == NULL:
         return NO_MEMORY
     v = g + k
+    w_prev = v + k
+    g_prev = w_prev + k
     memset(v, 0, k * sizeof(double))
     n_iter[0] = 0
     for it in range(max_iter + 1):
         f = obj.value_grad(coef, g)
+        if guard:
+            # No global bound on the curvature, so lr may be too long where
+            # the curvature grows: an increase of f undoes the step, drops
+            # the velocity and halves lr (the method stays monotone).
+            while not (f <= f_prev) and it > 0:
+                lr *= 0.5
+                if lr < 1e-300:
+                    break
+                memcpy(coef, w_prev, k * sizeof(double))
+                memset(v, 0, k * sizeof(double))
+                for j in range(k):
+                    v[j] = -lr * g_prev[j]
+                    coef[j] += v[j]
+                f = obj.value_grad(coef, g)
+            f_prev = f
+            memcpy(w_prev, coef, k * sizeof(double))
+            memcpy(g_prev, g, k * sizeof(double))
         gmax = _max_abs(g, k)
         curve[it] = f
         n_curve[0] = it + 1
@@ -128,9 +150,13 @@ cdef int prox_loop(
     Stops when the gradient mapping ``(y - prox(y - lr g(y))) / lr`` (the
     gradient itself when there is no prox) is at most ``tol`` in max-norm;
     ``coef`` is then the prox point.
+
+    For an objective without a global curvature bound (``global_bound``
+    False: Poisson, Huber) ``lr`` is only a first guess, reduced by
+    backtracking at the cost of one extra value pass per iteration.
     """
     cdef Py_ssize_t k = obj.n_coef, kp = obj.n_penalized, j, it
-    cdef double f, gmax, f0 = 0.0, t = 1.0, t_next, beta, turn, z
+    cdef double f, gmax, f0 = 0.0, t = 1.0, t_next, beta, turn, z, model, f_new
     cdef int status = MAX_ITER
     cdef double* buf = <double*>malloc(4 * k * sizeof(double))
     cdef double* g
@@ -150,13 +176,27 @@ cdef int prox_loop(
         curve[it] = f + l1 * _l1_norm(y, kp)
         n_curve[0] = it + 1
         # prox step from y, and the gradient mapping's size
-        gmax = 0.0
-        for j in range(k):
-            z = y[j] - lr * g[j]
-            x_new[j] = _prox_entry(z, lr * l1, positive) if j < kp else z
-            z = fabs(y[j] - x_new[j]) / lr
-            if z > gmax or not isfinite(z):
-                gmax = z
+        while True:
+            gmax = 0.0
+            for j in range(k):
+                z = y[j] - lr * g[j]
+                x_new[j] = _prox_entry(z, lr * l1, positive) if j < kp else z
+                z = fabs(y[j] - x_new[j]) / lr
+                if z > gmax or not isfinite(z):
+                    gmax = z
+            if obj.global_bound or not isfinite(f) or gmax == 0.0 or lr < 1e-300:
+                break
+            # Backtracking (Beck & Teboulle): without a global bound, accept
+            # lr only where the quadratic model with curvature 1/lr lies above
+            # f at the new point; else halve lr (it never grows back).
+            model = f
+            for j in range(k):
+                z = x_new[j] - y[j]
+                model += g[j] * z + z * z / (2.0 * lr)
+            f_new = obj.value(x_new)
+            if isfinite(f_new) and f_new <= model + BACKTRACK_RTOL * fabs(f):
+                break
+            lr *= 0.5
         if it == 0:
             f0 = fabs(curve[0])
         if verbose:

@@ -54,6 +54,24 @@ cdef class Objective:
         free(self.hess)
 
 
+cdef void _batch_squared_sums(
+    const floating* X, const floating* y, const floating* sw, const Py_ssize_t* rows,
+    Py_ssize_t n_rows, const double* w, double b, Py_ssize_t p, double* acc,
+) noexcept nogil:
+    """Gradient sums of the squared loss over the listed rows (``acc`` as the fused pass)."""
+    cdef Py_ssize_t t, i
+    cdef double r, s, sum_r = 0.0, sum_r2 = 0.0
+    for t in range(n_rows):
+        i = rows[t]
+        r = _sample_residual(X + i * p, <double>y[i], w, b, p)
+        s = 1.0 if sw == NULL else <double>sw[i]
+        sum_r += s * r
+        sum_r2 += s * r * r
+        _axpy(s * r, X + i * p, acc, p)
+    acc[p + SUM_R] = sum_r
+    acc[p + SUM_R2] = sum_r2
+
+
 cdef class SquaredObjective(Objective):
     """Weighted least squares with an L2 penalty, optionally centred::
 
@@ -81,6 +99,7 @@ cdef class SquaredObjective(Objective):
     cdef int n_threads
     cdef readonly double alpha
     cdef readonly bint fit_intercept
+    cdef double sum_s              # total sample weight (n when unweighted)
     cdef double* mean              # p column means (zeros when not centring)
     cdef double* raw               # allocation behind acc
     cdef double* acc               # n_threads aligned accumulator rows
@@ -106,6 +125,7 @@ cdef class SquaredObjective(Objective):
         self.n_coef = p + 1 if fit_intercept else p
         self.n_samples = n
         self.global_bound = True  # quadratic: hess_vec is the exact, constant Hessian
+        self.sum_s = n if sample_weight is None else float(np.sum(sample_weight, dtype=np.float64))
         self.n_threads = n_threads if _use_threads(n, p, n_threads) else 1
         zero = np.zeros(n, dtype=X.dtype)  # y = 0 turns the pass into X^T S X v
         self._keep = (X, y, sample_weight, zero)
@@ -198,6 +218,38 @@ cdef class SquaredObjective(Objective):
         for j in range(self.p):
             w_sq += coef[j] * coef[j]
         return 0.5 * self.acc[self.p + SUM_R2] / sum_s + 0.5 * self.alpha * w_sq
+
+    cdef double batch_value_grad(
+        self, const double* coef, const Py_ssize_t* rows, Py_ssize_t n_rows, double* grad
+    ) noexcept nogil:
+        cdef Py_ssize_t j, p = self.p
+        cdef double scale = <double>self.n / (<double>n_rows * self.sum_s)
+        cdef double w_sq = 0.0, sum_r
+        memset(self.acc, 0, _acc_stride(p) * sizeof(double))
+        if self.f32:
+            _batch_squared_sums(self.X32, self.y32, self.sw32, rows, n_rows, coef,
+                                self._raw_intercept(coef), p, self.acc)
+        else:
+            _batch_squared_sums(self.X64, self.y64, self.sw64, rows, n_rows, coef,
+                                self._raw_intercept(coef), p, self.acc)
+        sum_r = self.acc[p + SUM_R]
+        for j in range(p):
+            grad[j] = scale * (self.acc[j] - self.mean[j] * sum_r) + self.alpha * coef[j]
+            w_sq += coef[j] * coef[j]
+        if self.fit_intercept:
+            grad[p] = scale * sum_r
+        return 0.5 * scale * self.acc[p + SUM_R2] + 0.5 * self.alpha * w_sq
+
+    def py_batch_value_grad(self, const double[::1] coef, const Py_ssize_t[::1] rows):
+        """Test hook: ``(f, grad)`` estimated from the given rows."""
+        if coef.shape[0] != self.n_coef:
+            raise ValueError("coef has the wrong length")
+        if rows.shape[0] < 1 or np.min(rows) < 0 or np.max(rows) >= self.n:
+            raise ValueError("rows must be a non-empty array of row indices")
+        grad = np.empty(self.n_coef)
+        cdef double[::1] g = grad
+        cdef double f = self.batch_value_grad(&coef[0], &rows[0], rows.shape[0], &g[0])
+        return f, grad
 
     cdef void hess_vec(self, const double* v, double* out) noexcept nogil:
         # The objective is quadratic, so H v is its gradient at v with y = 0

@@ -16,6 +16,7 @@ ista        proximal gradient for an L1 term / w >= 0        ``prox_loop``
 fista       accelerated proximal gradient, adaptive restart ``prox_loop``
 lbfgs       limited-memory BFGS, Armijo line search         ``lbfgs_loop``
 newton      Newton (Cholesky), Armijo line search           ``newton_loop``
+sgd         mini-batch SGD, momentum, L1 prox, decaying lr  ``sgd_loop``
 =========== ============================================== ==================
 
 The first-order methods take their step ``lr`` from the caller; the Python
@@ -25,7 +26,7 @@ learning rate. Status codes match ``fastgrad.linear_model._status``.
 """
 from cython cimport floating
 from cython.parallel cimport parallel, prange, threadid
-from libc.math cimport NAN, fabs, isfinite, sqrt
+from libc.math cimport INFINITY, NAN, fabs, isfinite, sqrt
 from libc.stdint cimport uintptr_t
 from libc.stdlib cimport calloc, free, malloc
 from libc.string cimport memcpy, memset
@@ -65,6 +66,10 @@ cdef double PIVOT_RTOL = 1e-10
 # Not smaller: the gradient's rounding noise along the null space (~1e-16)
 # is amplified by 1 / shift in the step; 1e-8 keeps that below 1e-8.
 cdef double NEWTON_SHIFT0 = 1e-8
+# Backtracking of the first-order loops accepts a step when f at the new
+# point is within this fraction of |f| above the quadratic model: near the
+# optimum the two differ by rounding only.
+cdef double BACKTRACK_RTOL = 1e-13
 
 STATUS_CODES = {
     "CONVERGED": CONVERGED, "MAX_ITER": MAX_ITER, "NONFINITE": NONFINITE,
@@ -75,9 +80,10 @@ include "_squared_pass.pxi"
 include "_objective.pxi"
 include "_loops_first.pxi"
 include "_loops_curv.pxi"
+include "_loops_sgd.pxi"
 
 
-SOLVERS = ("gd", "momentum", "nesterov", "ista", "fista", "lbfgs", "newton")
+SOLVERS = ("gd", "momentum", "nesterov", "ista", "fista", "lbfgs", "newton", "sgd")
 
 
 def py_lipschitz(Objective obj, Py_ssize_t max_iter=100, double rtol=1e-3):
@@ -100,6 +106,10 @@ def run_solver(
     bint positive=False,
     Py_ssize_t memory=10,
     int verbose=0,
+    Py_ssize_t batch_size=256,
+    unsigned long long seed=0,
+    Py_ssize_t epoch0=0,
+    Py_ssize_t n_no_change=5,
 ):
     """Run one solver loop from ``coef0``; returns ``(coef, status, n_iter, curve)``.
 
@@ -107,7 +117,10 @@ def run_solver(
     (the estimators validate them). ``lr`` is the step of the first-order
     methods, ``momentum`` their momentum (< 0: FISTA's sequence), ``l1`` and
     ``positive`` the non-smooth part for gd/ista/nesterov/fista, ``memory``
-    the number of L-BFGS pairs.
+    the number of L-BFGS pairs. For ``sgd``: ``max_iter`` counts epochs,
+    ``lr`` is the first step, ``seed`` seeds the shuffles, ``epoch0`` is
+    the number of epochs already run (the step schedule continues from it)
+    and ``n_no_change`` the patience of the stopping rule.
     """
     cdef double[::1] coef = np.array(coef0, dtype=np.float64, copy=True)
     if coef.shape[0] != obj.n_coef:
@@ -116,8 +129,12 @@ def run_solver(
         raise ValueError("max_iter must be >= 0")
     if solver not in SOLVERS:
         raise ValueError(f"unknown solver {solver!r}; expected one of {SOLVERS}")
-    if solver in ("gd", "momentum", "nesterov", "ista", "fista") and not lr > 0.0:
+    if solver in ("gd", "momentum", "nesterov", "ista", "fista", "sgd") and not lr > 0.0:
         raise ValueError("first-order solvers need a step lr > 0")
+    if solver == "sgd" and (batch_size < 1 or n_no_change < 1 or epoch0 < 0):
+        raise ValueError("sgd needs batch_size >= 1, n_no_change >= 1 and epoch0 >= 0")
+    if solver == "sgd" and obj.n_samples < 1:
+        raise ValueError("solver='sgd' needs an objective with a mini-batch form")
     if memory < 1:
         raise ValueError("memory must be >= 1")
     curve_arr = np.empty(max_iter + 1)
@@ -138,6 +155,10 @@ def run_solver(
         elif kind == 5:
             status = lbfgs_loop(obj, &coef[0], max_iter, tol, memory,
                                 &curve[0], &n_curve, &n_iter, verbose)
+        elif kind == 7:
+            status = sgd_loop(obj, &coef[0], max_iter, tol, lr, max(momentum, 0.0), l1,
+                              batch_size, seed, epoch0, n_no_change,
+                              &curve[0], &n_curve, &n_iter, verbose)
         else:
             status = newton_loop(obj, &coef[0], max_iter, tol,
                                  &curve[0], &n_curve, &n_iter, verbose)
