@@ -12,7 +12,16 @@ from ._minimize import minimize
 from ._optimize_result import History, OptimizeResult, OptimizeResults
 from ._result import DiffInfo
 from ._schedules import Constant, Cosine, ExponentialDecay, InverseScaling, Schedule, StepDecay
-from .linear_model import ElasticNet, Lasso, LinearRegression, Ridge, SGDRegressor
+from .linear_model import (
+    ElasticNet,
+    HuberRegressor,
+    Lasso,
+    LinearRegression,
+    LogisticRegression,
+    PoissonRegressor,
+    Ridge,
+    SGDRegressor,
+)
 
 __version__ = "0.1.0"
 
@@ -25,11 +34,14 @@ __all__ = [
     "ExponentialDecay",
     "GradientCheck",
     "History",
+    "HuberRegressor",
     "InverseScaling",
     "Lasso",
     "LinearRegression",
+    "LogisticRegression",
     "OptimizeResult",
     "OptimizeResults",
+    "PoissonRegressor",
     "Ridge",
     "SGDRegressor",
     "Schedule",

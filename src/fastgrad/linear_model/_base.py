@@ -59,15 +59,18 @@ def _validate_fit_data(estimator, X, y, sample_weight):
         y_numeric=True,
     )
     y = np.ascontiguousarray(y, dtype=X.dtype)
-    if sample_weight is not None:
-        if isinstance(sample_weight, numbers.Number) and not math.isfinite(sample_weight):
-            # _check_sample_weight broadcasts a scalar without checking it.
-            raise ValueError(f"sample_weight must be finite, got {sample_weight!r}.")
-        sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
-        )
-        sample_weight = np.ascontiguousarray(sample_weight)
-    return X, y, sample_weight
+    return X, y, _validate_weights(X, sample_weight)
+
+
+def _validate_weights(X, sample_weight):
+    """``sample_weight`` checked (finite, non-negative, one per row) in X's dtype, or None."""
+    if sample_weight is None:
+        return None
+    if isinstance(sample_weight, numbers.Number) and not math.isfinite(sample_weight):
+        # _check_sample_weight broadcasts a scalar without checking it.
+        raise ValueError(f"sample_weight must be finite, got {sample_weight!r}.")
+    sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype, ensure_non_negative=True)
+    return np.ascontiguousarray(sample_weight)
 
 
 def _gram(X, y, sample_weight, fit_intercept, n_jobs=None):

@@ -1,0 +1,485 @@
+"""Logistic regression (binary and multinomial) on the compiled solver loops."""
+
+from numbers import Integral, Real
+
+import numpy as np
+from scipy.special import expit, log_expit, log_softmax, softmax
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils import check_random_state, compute_class_weight
+from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .._solvers_fast import LogisticObjective, MultinomialObjective
+from .._squared_loss import _resolve_n_threads
+from ._base import _FLOAT_DTYPES, _reject_sparse, _validate_weights
+from ._glm_solve import GLM_SOLVERS, L1_SOLVERS, row_curvature_bound, solve
+from ._iterative import _column_means
+
+__all__ = ["LogisticRegression"]
+
+# Largest curvature of one sample's loss: 1/4 for the logistic loss, 1/2 for
+# the multinomial one (the largest eigenvalue of diag(p) - p p^T).
+_CURVATURE = {"binary": 0.25, "multinomial": 0.5}
+_PENALTIES = {"l2": 0.0, "l1": 1.0}
+
+
+class LogisticRegression(ClassifierMixin, BaseEstimator):
+    """Logistic regression, a drop-in for scikit-learn's ``LogisticRegression``.
+
+    Minimises scikit-learn's objective (``s`` the sample weights times the
+    class weights, ``r = l1_ratio``)::
+
+        C * sum_i s_i loss_i + r * ||W||_1 + (1 - r) / 2 * ||W||_F^2
+
+    with the logistic loss for two classes (one weight vector) and the
+    multinomial (softmax) loss for more (one weight vector per class). The
+    compiled loops minimise the same objective divided by ``C * sum_s``:
+    the mean loss plus the scaled penalty. Each iteration is one fused
+    loss-and-gradient pass over ``X``.
+
+    Parameters
+    ----------
+    penalty : {"l1", "l2", "elasticnet", None}, default="deprecated"
+        Deprecated in scikit-learn: use ``l1_ratio`` and ``C``. Accepted
+        (with a FutureWarning) and translated.
+    C : float, default=1.0
+        Inverse regularisation strength (> 0); ``np.inf``: no penalty.
+    l1_ratio : float in [0, 1], default=0.0
+        0 for L2, 1 for L1, in between for the elastic net. An L1 part needs
+        ``solver`` in {"auto", "gd", "nesterov", "fista", "sgd"}.
+    dual : bool, default=False
+        Only the primal problem is solved; ``True`` is an error.
+    tol : float, default=1e-4
+        Stop when the largest entry of the gradient (of the proximal
+        gradient mapping with an L1 part) of the mean objective is at most
+        ``tol``. For ``"sgd"``: stop when the objective has not fallen by
+        ``tol`` for 5 epochs.
+    fit_intercept : bool, default=True
+        Fit an (unpenalised) intercept per class.
+    intercept_scaling : float, default=1
+        Unused (liblinear only); kept for compatibility.
+    class_weight : dict or "balanced", default=None
+        Weights per class, multiplied into ``sample_weight``.
+    random_state : int, RandomState or None, default=None
+        Seeds the shuffling of ``"sgd"`` and ``partial_fit``.
+    solver : {"auto", "lbfgs", "newton", "newton-cholesky", "gd", "momentum", \
+"nesterov", "fista", "sgd"}, default="auto"
+        ``"newton"`` (alias ``"newton-cholesky"``): Newton's method, Cholesky
+        of the exact Hessian, Armijo line search. ``"lbfgs"``: limited-memory
+        BFGS. ``"gd"``, ``"momentum"`` (heavy ball), ``"nesterov"``
+        (accelerated, adaptive restart): step ``1 / L`` from a global bound of
+        the Hessian unless ``learning_rate`` is given. ``"fista"``: Nesterov
+        with the L1 proximal step. ``"sgd"``: mini-batch SGD (``batch_size``,
+        ``momentum``; ``max_iter`` counts epochs). ``"auto"``: L-BFGS,
+        switching to Newton when L-BFGS has spent what Newton would cost; FISTA
+        when there is an L1 part.
+    max_iter : int, default=100
+        Iteration (epoch, for ``"sgd"``) limit.
+    verbose : int, default=0
+        Print the objective and gradient size at every iteration.
+    warm_start : bool, default=False
+        Start from the previous solution when the shapes match.
+    n_jobs : int, default=None
+        Threads of the compiled passes: None automatic, -1 all cores.
+    learning_rate : float, default=None
+        Step of the first-order solvers and first step of ``"sgd"``
+        (which decays as ``1 / sqrt(1 + epoch)``). None: ``1 / L`` (for SGD
+        ``1 / (L + R / batch_size)`` with ``R`` the steepest sample's
+        curvature).
+    momentum : float in [0, 1), default=None
+        Momentum of ``"momentum"`` (None: 0.9), ``"nesterov"`` / ``"fista"``
+        (None: FISTA's sequence) and ``"sgd"`` (None: 0).
+    batch_size : int, default=None
+        Mini-batch size of ``"sgd"`` and ``partial_fit`` (None: 256).
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
+    intercept_ : ndarray of shape (1,) or (n_classes,)
+    n_iter_ : ndarray of shape (1,)
+    loss_curve_ : ndarray
+        The mean objective (sklearn's objective divided by ``C * sum_s``) at
+        the start and after every iteration.
+    solver_ : str
+        The loop(s) used (``"lbfgs+newton"`` when ``"auto"`` switched).
+    n_features_in_ : int
+    feature_names_in_ : ndarray
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastgrad import LogisticRegression
+    >>> X = np.array([[0.0], [1.0], [2.0], [3.0]])
+    >>> clf = LogisticRegression(C=10.0, tol=1e-10).fit(X, ["no", "no", "yes", "yes"])
+    >>> clf.predict(np.array([[0.5], [2.5]])).tolist()
+    ['no', 'yes']
+    >>> np.round(clf.predict_proba(np.array([[1.5]])), 6)
+    array([[0.5, 0.5]])
+    """
+
+    _parameter_constraints: dict = {
+        "penalty": [StrOptions({"l1", "l2", "elasticnet", "deprecated"}), None],
+        "C": [Interval(Real, 0, None, closed="right")],
+        "l1_ratio": [Interval(Real, 0, 1, closed="both"), None],
+        "dual": ["boolean"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "fit_intercept": ["boolean"],
+        "intercept_scaling": [Interval(Real, 0, None, closed="neither")],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "random_state": ["random_state"],
+        "solver": [StrOptions(set(GLM_SOLVERS))],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "n_jobs": [None, Options(Integral, {-1}), Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [Interval(Real, 0, None, closed="neither"), None],
+        "momentum": [Interval(Real, 0, 1, closed="left"), None],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), None],
+    }
+
+    def __init__(
+        self,
+        penalty="deprecated",
+        *,
+        C=1.0,
+        l1_ratio=0.0,
+        dual=False,
+        tol=1e-4,
+        fit_intercept=True,
+        intercept_scaling=1,
+        class_weight=None,
+        random_state=None,
+        solver="auto",
+        max_iter=100,
+        verbose=0,
+        warm_start=False,
+        n_jobs=None,
+        learning_rate=None,
+        momentum=None,
+        batch_size=None,
+    ):
+        self.penalty = penalty
+        self.C = C
+        self.l1_ratio = l1_ratio
+        self.dual = dual
+        self.tol = tol
+        self.fit_intercept = fit_intercept
+        self.intercept_scaling = intercept_scaling
+        self.class_weight = class_weight
+        self.random_state = random_state
+        self.solver = solver
+        self.max_iter = max_iter
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.n_jobs = n_jobs
+        self.learning_rate = learning_rate
+        self.momentum = momentum
+        self.batch_size = batch_size
+
+    # ------------------------------------------------------------------
+    # parameters and data
+    # ------------------------------------------------------------------
+
+    def _l1_ratio(self):
+        """The effective (C, l1_ratio), translating the deprecated ``penalty``."""
+        C, ratio = float(self.C), self.l1_ratio
+        if self.penalty != "deprecated":
+            import warnings
+
+            warnings.warn(
+                "'penalty' is deprecated (as in scikit-learn): use l1_ratio=0 for 'l2', "
+                "l1_ratio=1 for 'l1', 0 < l1_ratio < 1 for 'elasticnet' and C=np.inf "
+                "for None.",
+                FutureWarning,
+                stacklevel=3,
+            )
+            if self.penalty is None:
+                return np.inf, 0.0
+            if self.penalty in _PENALTIES:
+                return C, _PENALTIES[self.penalty]
+            if ratio is None:
+                raise ValueError("penalty='elasticnet' needs l1_ratio, a float in [0, 1].")
+        if ratio is None:
+            ratio = 0.0
+        return C, float(ratio)
+
+    def _check_params(self):
+        if self.dual:
+            raise ValueError(
+                "dual=True is not supported: fastgrad solves the primal problem. Set dual=False."
+            )
+        C, ratio = self._l1_ratio()
+        if ratio > 0 and np.isfinite(C) and self.solver not in L1_SOLVERS:
+            raise ValueError(
+                f"solver={self.solver!r} cannot handle an L1 penalty (l1_ratio={ratio}). "
+                f"Use one of {L1_SOLVERS}, or set l1_ratio=0."
+            )
+        return C, ratio
+
+    def _weights(self, y_idx, sample_weight, n_classes, classes, y):
+        if self.class_weight is None:
+            return sample_weight
+        if isinstance(self.class_weight, dict):
+            unknown = set(self.class_weight) - set(classes.tolist())
+            if unknown:
+                raise ValueError(
+                    f"class_weight names classes {sorted(map(str, unknown))} that are not in y; "
+                    f"the classes are {classes.tolist()}."
+                )
+        per_class = compute_class_weight(self.class_weight, classes=classes, y=y, sample_weight=sample_weight)
+        w = per_class[y_idx]
+        if sample_weight is not None:
+            w = w * sample_weight
+        return np.ascontiguousarray(w, dtype=sample_weight.dtype if sample_weight is not None else None)
+
+    def _objective(self, X, y_idx, n_classes, sample_weight, mean, C, ratio):
+        """The compiled objective and its L1 weight for the encoded data."""
+        sum_s = float(X.shape[0] if sample_weight is None else np.sum(sample_weight, dtype=np.float64))
+        if not sum_s > 0:
+            raise ValueError("sample_weight (times class_weight) must not sum to zero.")
+        scale = 0.0 if not np.isfinite(C) else 1.0 / (C * sum_s)
+        l2, l1 = (1.0 - ratio) * scale, ratio * scale
+        n_threads = _resolve_n_threads(None if self.n_jobs in (None, -1) else self.n_jobs)
+        if sample_weight is not None:
+            sample_weight = np.ascontiguousarray(sample_weight, dtype=X.dtype)
+        if n_classes == 2:
+            y01 = np.ascontiguousarray(y_idx == 1, dtype=X.dtype)
+            obj = LogisticObjective(X, y01, sample_weight, mean, l2, self.fit_intercept, n_threads)
+        else:
+            obj = MultinomialObjective(
+                X, np.ascontiguousarray(y_idx, dtype=np.intp), n_classes, sample_weight, mean, l2,
+                self.fit_intercept, n_threads,
+            )
+        return obj, l1
+
+    def _start(self, X, y_idx, n_classes, sample_weight, mean, obj):
+        """Start point in centred coordinates: the warm solution, or the class priors."""
+        p = X.shape[1]
+        k = 1 if n_classes == 2 else n_classes
+        coef0 = np.zeros(obj.n_coef)
+        warm = (
+            self.warm_start and hasattr(self, "coef_") and self.coef_.shape == (k, p)
+            and len(self.classes_) == n_classes
+        )
+        if warm:
+            coef0[: k * p] = np.ravel(self.coef_)
+            if self.fit_intercept:
+                coef0[k * p:] = np.ravel(self.intercept_) + self.coef_ @ mean
+            return coef0
+        if self.fit_intercept:
+            # the best intercepts for w = 0: the log-odds of the class priors
+            prior = np.bincount(y_idx, weights=sample_weight, minlength=n_classes).astype(np.float64)
+            prior = np.clip(prior / prior.sum(), 1e-12, None)
+            if n_classes == 2:
+                coef0[p] = np.log(prior[1] / prior[0])
+            else:
+                coef0[k * p:] = np.log(prior) - np.log(prior).mean()
+        return coef0
+
+    def _store(self, coef, X, mean, n_classes):
+        p = X.shape[1]
+        k = 1 if n_classes == 2 else n_classes
+        W = coef[: k * p].reshape(k, p)
+        if self.fit_intercept:
+            b = coef[k * p:] - W @ mean
+        else:
+            b = np.zeros(k)
+        self.coef_ = W.astype(X.dtype)
+        self.intercept_ = b.astype(X.dtype)
+
+    def _encode(self, y, classes=None):
+        check_classification_targets(y)
+        le = LabelEncoder()
+        if classes is None:
+            y_idx = le.fit_transform(y)
+        else:
+            le.fit(classes)
+            unseen = np.setdiff1d(np.unique(y), le.classes_)
+            if unseen.size:
+                raise ValueError(
+                    f"y contains labels {unseen.tolist()} that are not in classes="
+                    f"{le.classes_.tolist()}. Pass every label to the first partial_fit call."
+                )
+            y_idx = le.transform(y)
+        if le.classes_.shape[0] < 2:
+            raise ValueError(
+                "LogisticRegression needs samples of at least 2 classes in the data, but y "
+                f"contains only one class: {le.classes_[0]!r}. Check the labels, or the split "
+                "that produced this subset."
+            )
+        return le.classes_, np.ascontiguousarray(y_idx, dtype=np.intp)
+
+    def _validate_xy(self, X, y, sample_weight, reset=True):
+        """Checked C-contiguous float ``X``, 1-D labels ``y`` and the weights."""
+        _reject_sparse(X, "X", self)
+        if y is None:
+            raise ValueError(
+                "LogisticRegression requires y to be passed, but the target y is None."
+            )
+        X, y = validate_data(self, X, y, accept_sparse=False, dtype=_FLOAT_DTYPES, order="C", reset=reset)
+        return X, y, _validate_weights(X, sample_weight)
+
+    # ------------------------------------------------------------------
+    # fitting
+    # ------------------------------------------------------------------
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to ``X`` and the labels ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Dense, finite training data (float64 or float32).
+        y : array-like of shape (n_samples,)
+            Class labels (any type scikit-learn accepts: strings, integers).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights, not all zero.
+
+        Returns
+        -------
+        self : LogisticRegression
+        """
+        C, ratio = self._check_params()
+        X, y, sample_weight = self._validate_xy(X, y, sample_weight)
+        classes, y_idx = self._encode(y)
+        n_classes = classes.shape[0]
+        sample_weight = self._weights(y_idx, sample_weight, n_classes, classes, y)
+        mean = _column_means(X, sample_weight) if self.fit_intercept else np.zeros(X.shape[1])
+        obj, l1 = self._objective(X, y_idx, n_classes, sample_weight, mean, C, ratio)
+        if warm := (self.warm_start and hasattr(self, "classes_")):
+            warm = np.array_equal(self.classes_, classes)
+        if not warm and hasattr(self, "coef_"):
+            # a cold start: forget the last fit (and any partial_fit state)
+            for name in ("coef_", "intercept_", "t_"):
+                self.__dict__.pop(name, None)
+        self.classes_ = classes
+        coef0 = self._start(X, y_idx, n_classes, sample_weight, mean, obj)
+        kind = "binary" if n_classes == 2 else "multinomial"
+        sgd_bound = 0.0
+        if self.solver == "sgd":
+            sgd_bound = row_curvature_bound(X, sample_weight, mean, self.fit_intercept, _CURVATURE[kind])
+        result = solve(
+            self, obj, coef0, solver=self.solver, l1=l1, max_iter=self.max_iter, tol=self.tol,
+            learning_rate=self.learning_rate, momentum=self.momentum, batch_size=self.batch_size,
+            seed=check_random_state(self.random_state).randint(np.iinfo(np.int32).max),
+            verbose=self.verbose, hessian_blocks=1 if n_classes == 2 else n_classes * (n_classes + 1) // 2,
+            sgd_bound=sgd_bound,
+        )
+        self._store(result.coef, X, mean, n_classes)
+        self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
+        self.loss_curve_ = result.curve
+        self.solver_ = result.solver
+        return self
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """One epoch of mini-batch SGD on ``(X, y)``, continuing from the current model.
+
+        Whatever ``solver`` says, ``partial_fit`` runs the SGD path: one
+        shuffled pass in batches of ``batch_size`` over this chunk's mean
+        objective. The step is fixed at the first call (``learning_rate``,
+        or the default SGD step of the first chunk) and decays with the
+        number of calls as in ``solver="sgd"``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        classes : array-like of shape (n_classes,), default=None
+            Every label the model will see; required on the first call.
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self : LogisticRegression
+        """
+        first = not hasattr(self, "t_")
+        if first:
+            self._validate_params()
+            if classes is None:
+                raise ValueError(
+                    "classes must be passed on the first call to partial_fit (every label the "
+                    "model will see, e.g. np.unique(y_all))."
+                )
+        C, ratio = self._check_params()
+        X, y, sample_weight = self._validate_xy(X, y, sample_weight, reset=first)
+        if first:
+            classes_, _ = self._encode(np.asarray(classes))
+            self.classes_ = classes_
+        elif classes is not None and not np.array_equal(np.unique(classes), self.classes_):
+            raise ValueError(
+                f"classes={np.unique(classes).tolist()} differs from the classes of the first "
+                f"partial_fit call, {self.classes_.tolist()}."
+            )
+        _, y_idx = self._encode(y, classes=self.classes_)
+        n_classes = self.classes_.shape[0]
+        sample_weight = self._weights(y_idx, sample_weight, n_classes, self.classes_, y)
+        mean = _column_means(X, sample_weight) if self.fit_intercept else np.zeros(X.shape[1])
+        obj, l1 = self._objective(X, y_idx, n_classes, sample_weight, mean, C, ratio)
+        p = X.shape[1]
+        k = 1 if n_classes == 2 else n_classes
+        coef0 = np.zeros(obj.n_coef)
+        if first:
+            self.t_ = 0
+            self._sgd_lr = None
+            self.loss_curve_ = np.empty(0)
+        else:
+            coef0[: k * p] = np.ravel(self.coef_)
+            if self.fit_intercept:
+                coef0[k * p:] = np.ravel(self.intercept_) + self.coef_ @ mean
+        kind = "binary" if n_classes == 2 else "multinomial"
+        sgd_bound = row_curvature_bound(X, sample_weight, mean, self.fit_intercept, _CURVATURE[kind])
+        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max) + self.t_
+        result = solve(
+            self, obj, coef0, solver="sgd", l1=l1, max_iter=1, tol=self.tol,
+            learning_rate=self.learning_rate, momentum=self.momentum, batch_size=self.batch_size,
+            seed=seed, epoch0=self.t_, verbose=self.verbose, sgd_bound=sgd_bound, lr=self._sgd_lr,
+        )
+        self._sgd_lr = result.learning_rate
+        self._store(result.coef, X, mean, n_classes)
+        self.t_ += 1
+        self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
+        self.loss_curve_ = np.concatenate([self.loss_curve_, result.curve[1:]])
+        self.solver_ = "sgd"
+        return self
+
+    # ------------------------------------------------------------------
+    # prediction
+    # ------------------------------------------------------------------
+
+    def decision_function(self, X):
+        """Scores ``X @ coef_.T + intercept_``: shape (n,) for two classes, else (n, n_classes)."""
+        check_is_fitted(self)
+        _reject_sparse(X, "X", self)
+        X = validate_data(self, X, accept_sparse=False, dtype=_FLOAT_DTYPES, reset=False)
+        scores = X @ self.coef_.T + self.intercept_
+        return scores[:, 0] if scores.shape[1] == 1 else scores
+
+    def predict(self, X):
+        """The most probable class of each row of ``X``."""
+        scores = self.decision_function(X)
+        idx = (scores > 0).astype(np.intp) if scores.ndim == 1 else scores.argmax(axis=1)
+        return self.classes_[idx]
+
+    def predict_proba(self, X):
+        """Class probabilities, columns in the order of ``classes_``."""
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            p1 = expit(scores)
+            return np.column_stack([1.0 - p1, p1])
+        return softmax(scores, axis=1)
+
+    def predict_log_proba(self, X):
+        """Logarithms of ``predict_proba``, computed without underflow."""
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            return np.column_stack([log_expit(-scores), log_expit(scores)])
+        return log_softmax(scores, axis=1)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = False
+        return tags

@@ -1,0 +1,202 @@
+"""Poisson regression (log link) on the compiled solver loops."""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
+from sklearn.metrics import d2_tweedie_score
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .._solvers_fast import PoissonObjective
+from .._squared_loss import _resolve_n_threads
+from ._base import _FLOAT_DTYPES, _reject_sparse, _validate_fit_data
+from ._glm_solve import GLM_SOLVERS, row_curvature_bound, solve
+from ._iterative import _column_means
+
+__all__ = ["PoissonRegressor"]
+
+_SOLVERS = tuple(s for s in GLM_SOLVERS if s != "fista")
+
+
+class PoissonRegressor(RegressorMixin, BaseEstimator):
+    """Poisson regression with a log link, a drop-in for scikit-learn's ``PoissonRegressor``.
+
+    Minimises scikit-learn's objective::
+
+        1 / (2 sum_s) * sum_i s_i deviance(y_i, exp(x_i . w + b)) + alpha / 2 * ||w||^2
+
+    (the mean half Poisson deviance plus an L2 penalty), each iteration one
+    fused loss-and-gradient pass over ``X``; the exponential is clipped, so
+    no step produces NaN.
+
+    Parameters
+    ----------
+    alpha : float, default=1.0
+        L2 penalty strength (>= 0; 0 is unpenalised).
+    fit_intercept : bool, default=True
+        Fit an unpenalised intercept ``b``.
+    solver : {"auto", "lbfgs", "newton", "newton-cholesky", "gd", "momentum", "nesterov", \
+"sgd"}, default="auto"
+        ``"auto"``: L-BFGS, switching to Newton (Cholesky of the exact
+        Hessian) when L-BFGS has spent what Newton would cost. The
+        first-order solvers start from ``1 / L`` with ``L`` the curvature at
+        the start and backtrack (the Poisson curvature has no global bound).
+    max_iter : int, default=100
+        Iteration (epoch for ``"sgd"``) limit.
+    tol : float, default=1e-4
+        Stop when the largest gradient entry of the objective is at most ``tol``.
+    warm_start : bool, default=False
+        Start from the previous ``coef_`` and ``intercept_``.
+    verbose : int, default=0
+        Print the objective and gradient size at every iteration.
+    n_jobs : int, default=None
+        Threads of the compiled passes: None automatic, -1 all cores.
+    learning_rate, momentum, batch_size, random_state :
+        As for :class:`fastgrad.LogisticRegression` (first-order solvers and SGD).
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,)
+    intercept_ : float
+    n_iter_ : int
+    loss_curve_ : ndarray
+        The objective at the start and after every iteration.
+    solver_ : str
+    n_features_in_ : int
+    feature_names_in_ : ndarray
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from fastgrad import PoissonRegressor
+    >>> X = np.array([[1.0, 2.0], [2.0, 3.0], [3.0, 4.0], [4.0, 3.0]])
+    >>> y = np.array([12, 17, 22, 21])
+    >>> reg = PoissonRegressor(tol=1e-10).fit(X, y)
+    >>> np.round(reg.predict(np.array([[1.0, 1.0], [3.0, 4.0]])), 3)
+    array([10.677, 21.388])
+    """
+
+    _parameter_constraints: dict = {
+        "alpha": [Interval(Real, 0.0, None, closed="left")],
+        "fit_intercept": ["boolean"],
+        "solver": [StrOptions(set(_SOLVERS))],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0.0, None, closed="left")],
+        "warm_start": ["boolean"],
+        "verbose": ["verbose"],
+        "n_jobs": [None, Options(Integral, {-1}), Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [Interval(Real, 0, None, closed="neither"), None],
+        "momentum": [Interval(Real, 0, 1, closed="left"), None],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), None],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        *,
+        alpha=1.0,
+        fit_intercept=True,
+        solver="auto",
+        max_iter=100,
+        tol=1e-4,
+        warm_start=False,
+        verbose=0,
+        n_jobs=None,
+        learning_rate=None,
+        momentum=None,
+        batch_size=None,
+        random_state=None,
+    ):
+        self.alpha = alpha
+        self.fit_intercept = fit_intercept
+        self.solver = solver
+        self.max_iter = max_iter
+        self.tol = tol
+        self.warm_start = warm_start
+        self.verbose = verbose
+        self.n_jobs = n_jobs
+        self.learning_rate = learning_rate
+        self.momentum = momentum
+        self.batch_size = batch_size
+        self.random_state = random_state
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Dense, finite training data (float64 or float32).
+        y : array-like of shape (n_samples,)
+            Non-negative targets (counts, or rates with ``sample_weight`` as exposure).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights, not all zero.
+
+        Returns
+        -------
+        self : PoissonRegressor
+        """
+        X, y, sample_weight = _validate_fit_data(self, X, y, sample_weight)
+        if y.ndim != 1:
+            raise ValueError(f"y must be 1-D (one target per row of X), got shape {y.shape}.")
+        if np.any(y < 0):
+            i = int(np.flatnonzero(y < 0)[0])
+            raise ValueError(
+                f"PoissonRegressor needs y >= 0 (counts or rates), but y[{i}] = {y[i]!r}. "
+                "Check the target, or use a model for signed targets (e.g. Ridge)."
+            )
+        sum_s = float(X.shape[0] if sample_weight is None else np.sum(sample_weight, dtype=np.float64))
+        if not sum_s > 0:
+            raise ValueError("sample_weight must not sum to zero.")
+        mean = _column_means(X, sample_weight) if self.fit_intercept else np.zeros(X.shape[1])
+        n_threads = _resolve_n_threads(None if self.n_jobs in (None, -1) else self.n_jobs)
+        obj = PoissonObjective(X, y, sample_weight, mean, float(self.alpha), self.fit_intercept, n_threads)
+        p = X.shape[1]
+        coef0 = np.zeros(obj.n_coef)
+        y_mean = float(np.average(y, weights=sample_weight))
+        if self.warm_start and hasattr(self, "coef_") and self.coef_.shape == (p,):
+            coef0[:p] = self.coef_
+            if self.fit_intercept:
+                coef0[p] = self.intercept_ + mean @ self.coef_
+        elif self.fit_intercept and y_mean > 0:
+            coef0[p] = np.log(y_mean)  # the best intercept for w = 0
+        sgd_bound = 0.0
+        if self.solver == "sgd":
+            # curvature exp(eta) at the start: a heuristic bound (none exists)
+            mu0 = np.exp(coef0[p]) if self.fit_intercept else 1.0
+            sgd_bound = row_curvature_bound(X, sample_weight, mean, self.fit_intercept, 4.0 * mu0)
+        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        result = solve(
+            self, obj, coef0, solver=self.solver, max_iter=self.max_iter, tol=self.tol,
+            learning_rate=self.learning_rate, momentum=self.momentum, batch_size=self.batch_size,
+            seed=seed, verbose=self.verbose, sgd_bound=sgd_bound,
+        )
+        w = result.coef[:p]
+        self.coef_ = w.astype(X.dtype)
+        self.intercept_ = float(result.coef[p] - mean @ w) if self.fit_intercept else 0.0
+        self.n_iter_ = int(result.n_iter)
+        self.loss_curve_ = result.curve
+        self.solver_ = result.solver
+        return self
+
+    def _linear_predictor(self, X):
+        check_is_fitted(self)
+        _reject_sparse(X, "X", self)
+        X = validate_data(self, X, accept_sparse=False, dtype=_FLOAT_DTYPES, reset=False)
+        return X @ self.coef_ + self.intercept_
+
+    def predict(self, X):
+        """Predicted means ``exp(X @ coef_ + intercept_)``."""
+        return np.exp(self._linear_predictor(X))
+
+    def score(self, X, y, sample_weight=None):
+        """D^2, the fraction of Poisson deviance explained (scikit-learn's ``score``)."""
+        return d2_tweedie_score(y, self.predict(X), sample_weight=sample_weight, power=1)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = False
+        return tags

@@ -1,0 +1,187 @@
+"""PoissonRegressor and HuberRegressor against scikit-learn, and their errors."""
+
+import warnings
+
+import numpy as np
+import pytest
+import sklearn.linear_model as sklm
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.datasets import load_diabetes
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.preprocessing import StandardScaler
+
+from fastgrad import HuberRegressor, PoissonRegressor
+
+
+def poisson_data(n=500, p=5, seed=0, weighted=False, shift=0.0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p)) + shift * np.arange(p)
+    w = rng.uniform(-0.4, 0.4, p)
+    y = rng.poisson(np.exp((X - shift * np.arange(p)) @ w + 0.5)).astype(float)
+    sw = rng.uniform(0.2, 2.0, n) if weighted else None
+    return X, y, sw
+
+
+def huber_data(n=300, p=4, seed=0, weighted=False):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p)) + np.arange(p)
+    y = X @ rng.standard_normal(p) + 2.0 + 0.5 * rng.standard_normal(n)
+    out = rng.choice(n, n // 10, replace=False)
+    y[out] += rng.choice([-1, 1], out.size) * rng.uniform(10, 30, out.size)
+    sw = rng.uniform(0.2, 2.0, n) if weighted else None
+    return X, y, sw
+
+
+def poisson_objective(X, y, sw, coef, intercept, alpha):
+    s = np.ones(len(y)) if sw is None else sw
+    eta = X @ coef + intercept
+    ylogy = np.where(y > 0, y * np.log(np.where(y > 0, y, 1.0)), 0.0)
+    half_dev = np.exp(eta) - y * eta + ylogy - y
+    return s @ half_dev / s.sum() + 0.5 * alpha * coef @ coef
+
+
+# ---------------------------------------------------------------------------
+# Poisson
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("solver", ["auto", "lbfgs", "newton", "gd", "momentum", "nesterov"])
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+def test_poisson_matches_sklearn(solver, weighted):
+    X, y, sw = poisson_data(weighted=weighted)
+    ours = PoissonRegressor(alpha=0.1, solver=solver, tol=1e-10, max_iter=50000).fit(X, y, sample_weight=sw)
+    ref = sklm.PoissonRegressor(alpha=0.1, solver="newton-cholesky", tol=1e-12, max_iter=1000).fit(
+        X, y, sample_weight=sw)
+    assert_allclose(ours.coef_, ref.coef_, rtol=1e-5, atol=1e-8)
+    assert_allclose(ours.intercept_, ref.intercept_, rtol=1e-5, atol=1e-8)
+    assert_allclose(ours.predict(X), ref.predict(X), rtol=1e-5)
+    assert_allclose(ours.loss_curve_[-1], poisson_objective(X, y, sw, ours.coef_, ours.intercept_, 0.1),
+                    rtol=1e-9)
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_poisson_shifted_columns_and_no_intercept(fit_intercept):
+    X, y, _ = poisson_data(shift=2.0, seed=1)
+    ours = PoissonRegressor(alpha=1e-3, tol=1e-10, fit_intercept=fit_intercept, max_iter=1000).fit(X, y)
+    ref = sklm.PoissonRegressor(alpha=1e-3, solver="newton-cholesky", tol=1e-12,
+                                fit_intercept=fit_intercept).fit(X, y)
+    assert_allclose(ours.coef_, ref.coef_, rtol=1e-5, atol=1e-8)
+    assert_allclose(ours.intercept_, ref.intercept_, rtol=1e-5, atol=1e-8)
+    assert ours.score(X, y) == pytest.approx(ref.score(X, y), rel=1e-6)
+
+
+def test_poisson_zero_alpha_and_float32():
+    X, y, _ = poisson_data(seed=2)
+    ref = sklm.PoissonRegressor(alpha=0.0, solver="newton-cholesky", tol=1e-12).fit(X, y)
+    ours = PoissonRegressor(alpha=0.0, tol=1e-10).fit(X, y)
+    assert_allclose(ours.coef_, ref.coef_, rtol=1e-5)
+    ours32 = PoissonRegressor(alpha=0.0, tol=1e-6).fit(X.astype(np.float32), y.astype(np.float32))
+    assert ours32.coef_.dtype == np.float32
+    assert_allclose(ours32.coef_, ref.coef_, rtol=1e-3, atol=1e-5)
+
+
+def test_poisson_sgd_gets_close():
+    X, y, _ = poisson_data(n=3000, seed=3)
+    ref = PoissonRegressor(alpha=0.01, tol=1e-10).fit(X, y)
+    sgd = PoissonRegressor(alpha=0.01, solver="sgd", batch_size=64, max_iter=300, tol=1e-8,
+                           random_state=0).fit(X, y)
+    best = poisson_objective(X, y, None, ref.coef_, ref.intercept_, 0.01)
+    got = poisson_objective(X, y, None, sgd.coef_, sgd.intercept_, 0.01)
+    assert 0 <= got - best < 1e-3 * best
+
+
+def test_poisson_negative_y_is_an_error():
+    X, y, _ = poisson_data(n=20)
+    y[3] = -1.0
+    with pytest.raises(ValueError, match=r"y >= 0.*y\[3\]"):
+        PoissonRegressor().fit(X, y)
+
+
+@pytest.mark.parametrize("params, match", [
+    ({"alpha": -1.0}, "alpha"), ({"solver": "saga"}, "solver"), ({"max_iter": 0}, "max_iter"),
+    ({"tol": -1.0}, "tol"), ({"solver": "fista"}, "solver"),
+])
+def test_poisson_bad_parameters(params, match):
+    X, y, _ = poisson_data(n=20)
+    with pytest.raises(ValueError, match=match):
+        PoissonRegressor(**params).fit(X, y)
+
+
+def test_poisson_warm_start_and_max_iter_warning():
+    X, y, _ = poisson_data()
+    reg = PoissonRegressor(warm_start=True, tol=1e-8).fit(X, y)
+    reg.fit(X, y)
+    assert reg.n_iter_ <= 1
+    with pytest.warns(ConvergenceWarning):
+        PoissonRegressor(solver="gd", max_iter=2, tol=1e-12).fit(X, y)
+
+
+# ---------------------------------------------------------------------------
+# Huber
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("solver", ["auto", "lbfgs", "newton"])
+@pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_huber_matches_sklearn(solver, weighted, fit_intercept):
+    X, y, sw = huber_data(weighted=weighted)
+    ours = HuberRegressor(solver=solver, tol=1e-10, max_iter=10000, alpha=0.01,
+                          fit_intercept=fit_intercept).fit(X, y, sample_weight=sw)
+    ref = sklm.HuberRegressor(tol=1e-12, max_iter=10000, alpha=0.01,
+                              fit_intercept=fit_intercept).fit(X, y, sample_weight=sw)
+    assert_allclose(ours.coef_, ref.coef_, rtol=1e-5, atol=1e-7)
+    assert_allclose(ours.intercept_, ref.intercept_, rtol=1e-5, atol=1e-7)
+    assert_allclose(ours.scale_, ref.scale_, rtol=1e-5)
+    assert_array_equal(ours.outliers_, ref.outliers_)
+
+
+@pytest.mark.parametrize("solver", ["gd", "nesterov"])
+def test_huber_first_order_solvers(solver):
+    X, y, _ = huber_data(n=200, p=3, seed=1)
+    X = StandardScaler().fit_transform(X)
+    ours = HuberRegressor(solver=solver, tol=1e-9, max_iter=200000).fit(X, y)
+    ref = sklm.HuberRegressor(tol=1e-12, max_iter=10000).fit(X, y)
+    assert_allclose(ours.coef_, ref.coef_, rtol=1e-5, atol=1e-6)
+    assert_allclose(ours.scale_, ref.scale_, rtol=1e-5)
+
+
+def test_huber_diabetes():
+    X, y = load_diabetes(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ref = sklm.HuberRegressor(tol=1e-12, max_iter=100000, alpha=1.0).fit(X, y)
+    ours = HuberRegressor(tol=1e-10, max_iter=10000, alpha=1.0).fit(X, y)
+    assert_allclose(ours.coef_, ref.coef_, rtol=1e-5, atol=1e-6)
+    assert_allclose(ours.scale_, ref.scale_, rtol=1e-5)
+
+
+@pytest.mark.parametrize("epsilon", [0.0, -1.0, 0.5])
+def test_huber_bad_epsilon(epsilon):
+    X, y, _ = huber_data(n=20)
+    with pytest.raises(ValueError, match="epsilon"):
+        HuberRegressor(epsilon=epsilon).fit(X, y)
+
+
+@pytest.mark.parametrize("params, match", [
+    ({"alpha": -1.0}, "alpha"), ({"solver": "sgd"}, "solver"), ({"max_iter": 0}, "max_iter"),
+])
+def test_huber_bad_parameters(params, match):
+    X, y, _ = huber_data(n=20)
+    with pytest.raises(ValueError, match=match):
+        HuberRegressor(**params).fit(X, y)
+
+
+def test_regressors_leave_inputs_alone_and_reject_bad_data():
+    for est, (X, y, sw) in ((PoissonRegressor(), poisson_data(n=60, weighted=True)),
+                            (HuberRegressor(), huber_data(n=60, weighted=True))):
+        Xc, yc, swc = X.copy(), y.copy(), sw.copy()
+        est.fit(X, y, sample_weight=sw)
+        assert_array_equal(X, Xc)
+        assert_array_equal(y, yc)
+        assert_array_equal(sw, swc)
+        with pytest.raises(ValueError, match="NaN"):
+            est.fit(np.where(X > 1, np.nan, X), y)
+        with pytest.raises(ValueError, match="sample_weight|negative"):
+            est.fit(X, y, sample_weight=-sw)
+        with pytest.raises(ValueError, match="features"):
+            est.predict(X[:, :2])
