@@ -73,6 +73,8 @@ STATUS_CODES = {
 
 include "_squared_pass.pxi"
 include "_objective.pxi"
+include "_glm_pass.pxi"
+include "_glm_objectives.pxi"
 include "_loops_first.pxi"
 include "_loops_curv.pxi"
 
