@@ -75,6 +75,7 @@ include "_squared_pass.pxi"
 include "_objective.pxi"
 include "_loops_first.pxi"
 include "_loops_curv.pxi"
+include "_multinomial.pxi"
 
 
 SOLVERS = ("gd", "momentum", "nesterov", "ista", "fista", "lbfgs", "newton")
