@@ -78,9 +78,12 @@ STATUS_CODES = {
 
 include "_squared_pass.pxi"
 include "_objective.pxi"
+include "_glm_pass.pxi"
+include "_glm_objectives.pxi"
 include "_loops_first.pxi"
 include "_loops_curv.pxi"
 include "_loops_sgd.pxi"
+include "_multinomial.pxi"
 
 
 SOLVERS = ("gd", "momentum", "nesterov", "ista", "fista", "lbfgs", "newton", "sgd")

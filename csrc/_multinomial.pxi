@@ -1,0 +1,586 @@
+# Multinomial logistic regression as an ``Objective`` (included last by
+# ``_solvers_fast.pyx``; uses the kernels of ``_squared_pass.pxi``).
+#
+# K classes, the symmetric parametrisation (one weight vector per class, all
+# of them penalised, as in scikit-learn)::
+#
+#     eta_ik = (x_i - m) . W_k + c_k
+#     f(W, c) = sum_i s_i (logsumexp_k eta_ik - eta_{i, y_i}) / sum_s
+#               + 0.5 * l2 * ||W||_F**2
+#
+# Like ``SquaredObjective`` the centring by ``m`` is algebraic: the pass reads
+# the raw rows with the raw intercepts ``b_k = c_k - m . W_k`` and corrects
+# the gradient by ``-m * sum_i r_ik`` afterwards, so X is never copied.
+#
+# One pass over X per evaluation: for each block of eight rows (which stay in
+# L1) the K scores come from K ``_dot8`` calls, the softmax is done in
+# registers, and the K pointwise gradients go back through K ``_axpy8`` calls
+# into a per-thread accumulator.
+
+from libc.math cimport INFINITY, exp, log
+
+
+cdef enum:
+    # What the multinomial row pass computes.
+    MN_VALUE = 0    # the loss alone (no axpys)
+    MN_GRAD = 1     # loss and gradient sums
+    MN_BOUND = 2    # Boehning's bound times a vector: a linear pointwise map
+
+
+cdef inline double _mn_pointwise(
+    double* e, Py_ssize_t K, const double* b, Py_ssize_t yi, double s,
+    int mode, double* rsum,
+) noexcept nogil:
+    """The pointwise step of one sample whose K scores (without intercept)
+    sit at ``e[0], e[8], ..., e[8 (K-1)]``.
+
+    MN_GRAD overwrites them with ``s (p_k - [k == y])`` and adds those into
+    ``rsum``; MN_BOUND with ``0.5 s (u_k - mean_k u)``. Returns the weighted
+    loss ``s (logsumexp eta - eta_y)`` (0 for MN_BOUND).
+    """
+    cdef Py_ssize_t k
+    cdef double u, mx, ey, tot, ubar
+    if mode == MN_BOUND:
+        ubar = 0.0
+        for k in range(K):
+            u = e[8 * k] + b[k]
+            e[8 * k] = u
+            ubar += u
+        ubar /= K
+        for k in range(K):
+            u = 0.5 * s * (e[8 * k] - ubar)
+            e[8 * k] = u
+            rsum[k] += u
+        return 0.0
+    # softmax shifted by the largest score, so exp never overflows
+    mx = -INFINITY
+    for k in range(K):
+        u = e[8 * k] + b[k]
+        e[8 * k] = u
+        if u > mx:
+            mx = u
+    ey = e[8 * yi]
+    tot = 0.0
+    for k in range(K):
+        u = exp(e[8 * k] - mx)
+        e[8 * k] = u
+        tot += u
+    if mode == MN_GRAD:
+        u = s / tot
+        for k in range(K):
+            e[8 * k] *= u
+        e[8 * yi] -= s
+        for k in range(K):
+            rsum[k] += e[8 * k]
+    return s * ((mx - ey) + log(tot))
+
+
+cdef void _mn_rows(
+    const floating* X,
+    const Py_ssize_t* y,
+    const floating* sw,     # NULL: unit weights
+    const double* W,        # K * p weights, class-major
+    const double* b,        # K raw intercepts
+    Py_ssize_t p,
+    Py_ssize_t K,
+    Py_ssize_t start,
+    Py_ssize_t stop,
+    int mode,
+    double* acc,            # K * p gradient sums, K intercept sums, the loss
+    double* e,              # 8 * K scratch
+) noexcept nogil:
+    """Add the sums of rows [start, stop) into ``acc``."""
+    cdef Py_ssize_t i, k, r
+    cdef Py_ssize_t stop8 = start + (stop - start) // 8 * 8
+    cdef double loss = 0.0, s
+    cdef double* rsum = acc + K * p
+    cdef const char* ahead
+    cdef Py_ssize_t off, step_bytes = 8 * p * <Py_ssize_t>sizeof(floating)
+
+    for i in range(start, stop8, 8):
+        ahead = <const char*>(X + i * p) + PREFETCH_BYTES
+        for off in range(0, step_bytes, 64):
+            fastgrad_prefetch(ahead + off)
+        # the eight rows are in L1 after the first product
+        for k in range(K):
+            _dot8(X + i * p, p, W + k * p, e + 8 * k)
+        for r in range(8):
+            s = 1.0 if sw == NULL else <double>sw[i + r]
+            loss += _mn_pointwise(e + r, K, b, y[i + r], s, mode, rsum)
+        if mode != MN_VALUE:
+            for k in range(K):
+                _axpy8(e + 8 * k, X + i * p, p, acc + k * p)
+
+    for i in range(stop8, stop):
+        for k in range(K):
+            e[8 * k] = _dot(X + i * p, W + k * p, p)
+        s = 1.0 if sw == NULL else <double>sw[i]
+        loss += _mn_pointwise(e, K, b, y[i], s, mode, rsum)
+        if mode != MN_VALUE:
+            for k in range(K):
+                _axpy(e[8 * k], X + i * p, acc + k * p, p)
+
+    acc[K * p + K] += loss
+
+
+cdef void _mn_rows_indexed(
+    const floating* X,
+    const Py_ssize_t* y,
+    const floating* sw,
+    const double* W,
+    const double* b,
+    Py_ssize_t p,
+    Py_ssize_t K,
+    const Py_ssize_t* rows,
+    Py_ssize_t n_rows,
+    double* acc,
+    double* e,
+) noexcept nogil:
+    """Gradient sums over the listed rows (a mini-batch), one row at a time."""
+    cdef Py_ssize_t t, i, k
+    cdef double loss = 0.0, s
+    cdef const floating* x
+    for t in range(n_rows):
+        i = rows[t]
+        x = X + i * p
+        for k in range(K):
+            e[8 * k] = _dot(x, W + k * p, p)
+        s = 1.0 if sw == NULL else <double>sw[i]
+        loss += _mn_pointwise(e, K, b, y[i], s, MN_GRAD, acc + K * p)
+        for k in range(K):
+            _axpy(e[8 * k], x, acc + k * p, p)
+    acc[K * p + K] += loss
+
+
+cdef void _mn_pass(
+    const floating* X,
+    const Py_ssize_t* y,
+    const floating* sw,
+    const double* W,
+    const double* b,
+    Py_ssize_t n,
+    Py_ssize_t p,
+    Py_ssize_t K,
+    int n_threads,
+    int mode,
+    double* acc,            # n_threads rows of ``stride``, zeroed, 64-byte aligned
+    Py_ssize_t stride,
+    Py_ssize_t n_sums,      # K * p + K + 1; the scratch follows at the next line
+) noexcept nogil:
+    """Sums over all rows; the total ends up in the first row of ``acc``."""
+    cdef Py_ssize_t scratch = (n_sums + LINE_DOUBLES - 1) // LINE_DOUBLES * LINE_DOUBLES
+    cdef Py_ssize_t block_rows, n_blocks, blk, start, stop, j
+    cdef double* row
+    cdef int t
+
+    if n_threads == 1:
+        _mn_rows(X, y, sw, W, b, p, K, 0, n, mode, acc, acc + scratch)
+        return
+
+    block_rows = max(BLOCK_BYTES // (p * <Py_ssize_t>sizeof(floating)) // 8 * 8, 8)
+    n_blocks = (n + block_rows - 1) // block_rows
+    with parallel(num_threads=n_threads):
+        # static: a fixed split, hence fixed rounding, for a given n_threads
+        for blk in prange(n_blocks, schedule="static"):
+            start = blk * block_rows
+            stop = min(start + block_rows, n)
+            row = acc + threadid() * stride
+            _mn_rows(X, y, sw, W, b, p, K, start, stop, mode, row, row + scratch)
+
+    for t in range(1, n_threads):
+        for j in range(n_sums):
+            acc[j] += acc[t * stride + j]
+
+
+cdef void _mn_curvature_weights(
+    const floating* X,
+    const Py_ssize_t* y,
+    const floating* sw,
+    const double* W,
+    const double* b,
+    Py_ssize_t n,
+    Py_ssize_t p,
+    Py_ssize_t K,
+    double inv_sum_s,
+    double* prob,           # K scratch
+    double* H,              # (n, K (K + 1) / 2) out
+) noexcept nogil:
+    """Per-sample Hessian weights ``s_i p_ik (delta_kl - p_il) / sum_s``, k <= l.
+
+    Column t of ``H`` holds the pair (k, l) in the order (0,0), (0,1), ...,
+    (0,K-1), (1,1), ... -- the order ``MultinomialObjective._assemble`` reads.
+    """
+    cdef Py_ssize_t i, k, l, t, q = K * (K + 1) // 2
+    cdef double mx, tot, u, s
+    for i in range(n):
+        mx = -INFINITY
+        for k in range(K):
+            u = _dot(X + i * p, W + k * p, p) + b[k]
+            prob[k] = u
+            if u > mx:
+                mx = u
+        tot = 0.0
+        for k in range(K):
+            u = exp(prob[k] - mx)
+            prob[k] = u
+            tot += u
+        s = inv_sum_s if sw == NULL else <double>sw[i] * inv_sum_s
+        for k in range(K):
+            prob[k] /= tot
+        t = 0
+        for k in range(K):
+            for l in range(k, K):
+                u = s * prob[k] * ((1.0 if k == l else 0.0) - prob[l])
+                H[i * q + t] = u
+                t += 1
+
+
+cdef class MultinomialObjective(Objective):
+    """Multinomial logistic loss with an L2 penalty on the weights.
+
+    ``MultinomialObjective(X, y, n_classes, sample_weight, mean, l2,
+    fit_intercept, n_threads)``::
+
+        f(W, c) = sum_i s_i (logsumexp_k eta_ik - eta_{i, y_i}) / sum_s
+                  + 0.5 * l2 * ||W||_F**2,   eta_ik = (x_i - m) . W_k + c_k
+
+    which is scikit-learn's multinomial ``LogisticRegression`` objective
+    divided by ``C * sum_s`` when ``l2 = 1 / (C * sum_s)``.
+
+    Coefficients: the ``K * p`` weights class by class (``W[k, j]`` at
+    ``k * p + j``), then the K intercepts when ``fit_intercept``; all weights
+    are penalised (``n_penalized = K * p``). The raw model's intercepts are
+    ``b_k = c_k - m . W_k``.
+
+    Parameters
+    ----------
+    X : float32 or float64 ndarray of shape (n, p), C-contiguous (not copied)
+    y : integer ndarray of shape (n,), class indices in ``0 .. n_classes - 1``
+    n_classes : int >= 2
+    sample_weight : ndarray of shape (n,) or None
+        Non-negative with a positive sum (converted to X's dtype).
+    mean : ndarray of shape (p,) or None
+        The centring vector ``m`` (None: zeros, no centring).
+    l2 : float >= 0
+    fit_intercept : bool
+    n_threads : int >= 1
+
+    ``hess_vec`` applies Boehning's bound ``0.5 (I_K - 11^T / K) (x) Z^T S Z
+    / sum_s`` (Z the centred rows with a column of ones for the intercepts)
+    plus ``l2`` on the weights, which dominates the Hessian everywhere, so
+    ``global_bound`` is True and 1 / L from power iteration is a safe step.
+    ``hessian`` is the exact Hessian (via ``curvature_gram``).
+    """
+    cdef object _keep              # X, y, sample_weight, mean: the arrays behind the pointers
+    cdef bint f32
+    cdef const float* X32
+    cdef const float* sw32
+    cdef const double* X64
+    cdef const double* sw64
+    cdef const Py_ssize_t* y
+    cdef Py_ssize_t n, p
+    cdef readonly Py_ssize_t n_classes
+    cdef int n_threads
+    cdef readonly double l2
+    cdef readonly bint fit_intercept
+    cdef readonly double sum_s     # total sample weight (float64 sum)
+    cdef Py_ssize_t n_sums         # K * p + K + 1 accumulated sums
+    cdef Py_ssize_t stride         # one thread's accumulator row (sums + scratch)
+    cdef double* raw               # allocation behind acc, mean and b
+    cdef double* acc
+    cdef double* mean              # p
+    cdef double* b                 # K raw intercepts of the current pass
+
+    def __init__(self, X, y, Py_ssize_t n_classes, sample_weight, mean,
+                 double l2, bint fit_intercept, int n_threads):
+        cdef Py_ssize_t j, n, p, K = n_classes
+        cdef const float[:, ::1] X32v
+        cdef const float[::1] s32
+        cdef const double[:, ::1] X64v
+        cdef const double[::1] s64
+        cdef const double[::1] mv
+        cdef const Py_ssize_t[::1] yv
+        name = "MultinomialObjective"
+        if not isinstance(X, np.ndarray) or X.ndim != 2:
+            raise ValueError(f"{name}: X must be a 2-D ndarray")
+        if X.dtype != np.float32 and X.dtype != np.float64:
+            raise ValueError(f"{name}: X must be float32 or float64, got {X.dtype}")
+        if not X.flags.c_contiguous:
+            raise ValueError(f"{name}: X must be C-contiguous")
+        n, p = X.shape
+        if n < 1 or p < 1:
+            raise ValueError(f"{name}: X must have at least one row and one column, got {X.shape}")
+        if K < 2:
+            raise ValueError(f"{name}: n_classes must be >= 2, got {K}")
+        y = np.asarray(y)
+        if y.shape != (n,):
+            raise ValueError(f"{name}: y must have shape ({n},), got {y.shape}")
+        if not np.issubdtype(y.dtype, np.integer):
+            raise ValueError(f"{name}: y must hold integer class indices, got dtype {y.dtype}")
+        if y.min() < 0 or y.max() >= K:
+            raise ValueError(
+                f"{name}: class indices must lie in 0..{K - 1}, got {y.min()}..{y.max()}"
+            )
+        y = np.ascontiguousarray(y, dtype=np.intp)
+        if sample_weight is not None:
+            sample_weight = np.ascontiguousarray(sample_weight, dtype=X.dtype)
+            if sample_weight.shape != (n,):
+                raise ValueError(
+                    f"{name}: sample_weight must have shape ({n},), got {sample_weight.shape}"
+                )
+            if not (np.all(np.isfinite(sample_weight)) and np.all(sample_weight >= 0)):
+                raise ValueError(f"{name}: sample_weight must be finite and non-negative")
+            sum_s = float(np.sum(sample_weight, dtype=np.float64))
+            if not sum_s > 0:
+                raise ValueError(f"{name}: sample_weight must have a positive sum")
+        else:
+            sum_s = float(n)
+        if mean is None:
+            mean = np.zeros(p)
+        mean = np.ascontiguousarray(mean, dtype=np.float64)
+        if mean.shape != (p,):
+            raise ValueError(f"{name}: mean must have shape ({p},), got {mean.shape}")
+        if not np.all(np.isfinite(mean)):
+            raise ValueError(f"{name}: mean must be finite")
+        if not (l2 >= 0 and l2 < INFINITY):
+            raise ValueError(f"{name}: l2 must be finite and >= 0, got {l2}")
+        if n_threads < 1:
+            raise ValueError(f"{name}: n_threads must be >= 1, got {n_threads}")
+
+        self.n, self.p, self.n_classes = n, p, K
+        self.l2 = l2
+        self.fit_intercept = fit_intercept
+        self.sum_s = sum_s
+        self.n_penalized = K * p
+        self.n_coef = K * p + K if fit_intercept else K * p
+        self.n_samples = n
+        self.global_bound = True
+        # each row costs K products and K axpys: K times the squared pass's work
+        self.n_threads = n_threads if _use_threads(n, K * p, n_threads) else 1
+        self._keep = (X, y, sample_weight, mean)
+        yv = y
+        self.y = &yv[0]
+        self.f32 = X.dtype == np.float32
+        if self.f32:
+            X32v = X
+            self.X32 = &X32v[0, 0]
+            if sample_weight is not None:
+                s32 = sample_weight
+                self.sw32 = &s32[0]
+        else:
+            X64v = X
+            self.X64 = &X64v[0, 0]
+            if sample_weight is not None:
+                s64 = sample_weight
+                self.sw64 = &s64[0]
+        self.n_sums = K * p + K + 1
+        self.stride = ((self.n_sums + LINE_DOUBLES - 1) // LINE_DOUBLES + K) * LINE_DOUBLES
+        self.raw = <double*>calloc(self.n_threads * self.stride + p + K + LINE_DOUBLES,
+                                   sizeof(double))
+        if self.raw == NULL:
+            raise MemoryError()
+        self.acc = <double*>((<uintptr_t>self.raw + 63) & ~(<uintptr_t>63))
+        self.mean = self.acc + self.n_threads * self.stride
+        self.b = self.mean + p
+        mv = mean
+        for j in range(p):
+            self.mean[j] = mv[j]
+
+    def __dealloc__(self):
+        free(self.raw)
+
+    # -- the passes --------------------------------------------------------
+
+    cdef void _raw_intercepts(self, const double* coef) noexcept nogil:
+        """b_k = c_k - m . W_k (c_k = 0 without an intercept)."""
+        cdef Py_ssize_t k, j, p = self.p, K = self.n_classes
+        cdef double bk
+        for k in range(K):
+            bk = coef[K * p + k] if self.fit_intercept else 0.0
+            for j in range(p):
+                bk -= self.mean[j] * coef[k * p + j]
+            self.b[k] = bk
+
+    cdef void _run(self, const double* coef, int mode) noexcept nogil:
+        """One pass over X at ``coef``; the sums are left in ``acc``."""
+        self._raw_intercepts(coef)
+        memset(self.acc, 0, self.n_threads * self.stride * sizeof(double))
+        if self.f32:
+            _mn_pass(self.X32, self.y, self.sw32, coef, self.b, self.n, self.p,
+                     self.n_classes, self.n_threads, mode, self.acc, self.stride, self.n_sums)
+        else:
+            _mn_pass(self.X64, self.y, self.sw64, coef, self.b, self.n, self.p,
+                     self.n_classes, self.n_threads, mode, self.acc, self.stride, self.n_sums)
+
+    cdef double _penalty(self, const double* coef) noexcept nogil:
+        cdef Py_ssize_t j
+        cdef double w_sq = 0.0
+        for j in range(self.n_penalized):
+            w_sq += coef[j] * coef[j]
+        return 0.5 * self.l2 * w_sq
+
+    cdef void _finish_grad(self, const double* coef, double scale, double* grad) noexcept nogil:
+        """grad from the sums in ``acc``: scale * (centred data term) + l2 W."""
+        cdef Py_ssize_t k, j, p = self.p, K = self.n_classes
+        cdef double rk
+        for k in range(K):
+            rk = self.acc[K * p + k]
+            for j in range(p):
+                grad[k * p + j] = (
+                    scale * (self.acc[k * p + j] - self.mean[j] * rk)
+                    + self.l2 * coef[k * p + j]
+                )
+            if self.fit_intercept:
+                grad[K * p + k] = scale * rk
+
+    # -- the Objective interface ------------------------------------------
+
+    cdef double value_grad(self, const double* coef, double* grad) noexcept nogil:
+        self._run(coef, MN_GRAD)
+        self._finish_grad(coef, 1.0 / self.sum_s, grad)
+        return self.acc[self.n_sums - 1] / self.sum_s + self._penalty(coef)
+
+    cdef double value(self, const double* coef) noexcept nogil:
+        self._run(coef, MN_VALUE)
+        return self.acc[self.n_sums - 1] / self.sum_s + self._penalty(coef)
+
+    cdef void hess_vec(self, const double* v, double* out) noexcept nogil:
+        # same pass with the bound's linear pointwise map; v's intercept part
+        # enters through the raw intercepts like c does
+        self._run(v, MN_BOUND)
+        self._finish_grad(v, 1.0 / self.sum_s, out)
+
+    cdef double batch_value_grad(
+        self, const double* coef, const Py_ssize_t* rows, Py_ssize_t n_rows, double* grad
+    ) noexcept nogil:
+        cdef Py_ssize_t scratch = (self.n_sums + LINE_DOUBLES - 1) // LINE_DOUBLES * LINE_DOUBLES
+        cdef double scale
+        if n_rows < 1:
+            return NAN
+        scale = <double>self.n / (<double>n_rows * self.sum_s)
+        self._raw_intercepts(coef)
+        memset(self.acc, 0, self.stride * sizeof(double))
+        if self.f32:
+            _mn_rows_indexed(self.X32, self.y, self.sw32, coef, self.b, self.p,
+                             self.n_classes, rows, n_rows, self.acc, self.acc + scratch)
+        else:
+            _mn_rows_indexed(self.X64, self.y, self.sw64, coef, self.b, self.p,
+                             self.n_classes, rows, n_rows, self.acc, self.acc + scratch)
+        self._finish_grad(coef, scale, grad)
+        return scale * self.acc[self.n_sums - 1] + self._penalty(coef)
+
+    cdef bint hessian(self, const double* coef, double* out) noexcept nogil:
+        cdef Py_ssize_t K = self.n_classes, q = K * (K + 1) // 2
+        cdef double* buf = <double*>malloc((self.n * q + K) * sizeof(double))
+        cdef bint ok = False
+        if buf == NULL:
+            return False
+        self._raw_intercepts(coef)
+        if self.f32:
+            _mn_curvature_weights(self.X32, self.y, self.sw32, coef, self.b, self.n, self.p,
+                                  K, 1.0 / self.sum_s, buf + self.n * q, buf)
+        else:
+            _mn_curvature_weights(self.X64, self.y, self.sw64, coef, self.b, self.n, self.p,
+                                  K, 1.0 / self.sum_s, buf + self.n * q, buf)
+        with gil:
+            try:
+                self._assemble(buf, out)
+                ok = True
+            except Exception:
+                ok = False
+        free(buf)
+        return ok
+
+    cdef _assemble(self, double* weights, double* out):
+        """The Hessian from the per-sample weights (n, K (K + 1) / 2) into ``out``."""
+        from fastgrad.linear_model._gram import curvature_gram
+
+        cdef Py_ssize_t K = self.n_classes, p = self.p, nc = self.n_coef
+        cdef Py_ssize_t q = K * (K + 1) // 2, k, l, t, kp
+        X, _, _, mean = self._keep
+        Hw = np.asarray(<double[:self.n, :q]> weights)
+        G, a, s = curvature_gram(X, Hw, mean)
+        H = np.asarray(<double[:nc, :nc]> out)
+        H[...] = 0.0
+        kp = K * p
+        t = 0
+        for k in range(K):
+            for l in range(k, K):
+                H[k * p:(k + 1) * p, l * p:(l + 1) * p] = G[t]
+                H[l * p:(l + 1) * p, k * p:(k + 1) * p] = G[t].T
+                if self.fit_intercept:
+                    # d2f / dW_k dc_l = sum h_kl (x - m); h is symmetric in (k, l)
+                    H[k * p:(k + 1) * p, kp + l] = a[t]
+                    H[l * p:(l + 1) * p, kp + k] = a[t]
+                    H[kp + l, k * p:(k + 1) * p] = a[t]
+                    H[kp + k, l * p:(l + 1) * p] = a[t]
+                    H[kp + k, kp + l] = s[t]
+                    H[kp + l, kp + k] = s[t]
+                t += 1
+        idx = np.arange(kp)
+        H[idx, idx] += self.l2
+        if not np.all(np.isfinite(H)):
+            raise FloatingPointError("non-finite Hessian")
+
+    # -- test hooks --------------------------------------------------------
+
+    def _check_coef(self, coef, what="coef"):
+        coef = np.ascontiguousarray(coef, dtype=np.float64)
+        if coef.shape != (self.n_coef,):
+            raise ValueError(f"{what} must have shape ({self.n_coef},), got {coef.shape}")
+        return coef
+
+    def py_value_grad(self, coef):
+        """Test hook: ``(f, grad)`` at ``coef``."""
+        cdef const double[::1] c = self._check_coef(coef)
+        grad = np.empty(self.n_coef)
+        cdef double[::1] g = grad
+        cdef double f
+        with nogil:
+            f = self.value_grad(&c[0], &g[0])
+        return f, grad
+
+    def py_value(self, coef):
+        """Test hook: ``f`` at ``coef`` (the loss-only pass)."""
+        cdef const double[::1] c = self._check_coef(coef)
+        cdef double f
+        with nogil:
+            f = self.value(&c[0])
+        return f
+
+    def py_hess_vec(self, v):
+        """Test hook: the global curvature bound times ``v``."""
+        cdef const double[::1] c = self._check_coef(v, "v")
+        out = np.empty(self.n_coef)
+        cdef double[::1] o = out
+        with nogil:
+            self.hess_vec(&c[0], &o[0])
+        return out
+
+    def py_hessian(self, coef):
+        """Test hook: the exact Hessian at ``coef``, (n_coef, n_coef)."""
+        cdef const double[::1] c = self._check_coef(coef)
+        out = np.empty((self.n_coef, self.n_coef))
+        cdef double[:, ::1] o = out
+        cdef bint ok
+        with nogil:
+            ok = self.hessian(&c[0], &o[0, 0])
+        if not ok:
+            raise RuntimeError("MultinomialObjective: the Hessian could not be computed")
+        return out
+
+    def py_batch_value_grad(self, coef, rows):
+        """Test hook: the mini-batch estimate ``(f, grad)`` over ``rows``."""
+        cdef const double[::1] c = self._check_coef(coef)
+        rows = np.ascontiguousarray(rows, dtype=np.intp)
+        if rows.ndim != 1 or rows.shape[0] < 1:
+            raise ValueError("rows must be a non-empty 1-D array of row indices")
+        if rows.min() < 0 or rows.max() >= self.n:
+            raise ValueError(f"row indices must lie in 0..{self.n - 1}")
+        cdef const Py_ssize_t[::1] r = rows
+        grad = np.empty(self.n_coef)
+        cdef double[::1] g = grad
+        cdef double f
+        with nogil:
+            f = self.batch_value_grad(&c[0], &r[0], r.shape[0], &g[0])
+        return f, grad
