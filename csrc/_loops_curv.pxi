@@ -130,6 +130,8 @@ cdef int lbfgs_loop(
         if flat >= FLAT_MAX:
             # tol is below what rounding lets the gradient reach
             status = STALLED
+            curve[it + 1] = f
+            n_curve[0] = it + 2
             break
     free(buf)
     return status
@@ -248,6 +250,8 @@ cdef int newton_loop(
         n_iter[0] = it + 1
         if flat >= FLAT_MAX:
             status = STALLED
+            curve[it + 1] = f
+            n_curve[0] = it + 2
             break
     free(buf)
     return status

@@ -28,22 +28,27 @@ cdef void _shuffle(Py_ssize_t* idx, Py_ssize_t n, unsigned long long* state) noe
 cdef int sgd_loop(
     Objective obj, double* coef, Py_ssize_t max_epochs, double tol, double lr0,
     double mu, double l1, Py_ssize_t batch_size, unsigned long long seed,
-    Py_ssize_t epoch0, Py_ssize_t n_no_change,
+    Py_ssize_t epoch0, Py_ssize_t n_no_change, bint adaptive,
     double* curve, Py_ssize_t* n_curve, Py_ssize_t* n_iter, int verbose,
 ) noexcept nogil:
     """Mini-batch SGD with momentum and an L1 prox, one shuffled pass per epoch.
 
-    Each batch moves ``v <- mu v - lr_e g_B(w)``, ``w <- w + v`` with
-    ``g_B`` the unbiased batch gradient (``Objective.batch_value_grad``),
-    then soft-thresholds the penalised entries by ``lr_e * l1``. The step
-    decays per epoch, ``lr_e = lr0 / sqrt(1 + e)`` with ``e`` counted from
-    ``epoch0`` (so successive ``partial_fit`` calls continue the schedule):
-    the decay the noise of the batch gradients needs to settle, slow
-    enough not to stall.
+    Each batch moves ``v <- mu v - lr g_B(w)``, ``w <- w + v`` with ``g_B``
+    the unbiased batch gradient (``Objective.batch_value_grad``), then
+    soft-thresholds the penalised entries by ``lr * l1``.
 
-    Stops (CONVERGED) when the full objective has failed to fall by more
-    than ``tol`` below its best value for ``n_no_change`` epochs in a row
-    (scikit-learn's SGD rule); otherwise after ``max_epochs`` epochs.
+    Step schedules (the noise of the batch gradients needs a shrinking step
+    to settle):
+
+    * ``adaptive`` (a fit): ``lr = lr0`` while the full objective keeps
+      falling; after ``n_no_change`` epochs in a row without a fall of more
+      than ``tol`` below its best value, ``lr`` is divided by
+      SGD_LR_DIVISOR. CONVERGED once ``lr`` drops below SGD_MIN_LR_FRACTION
+      of ``lr0``: the steps no longer move the objective.
+    * otherwise (``partial_fit``, one epoch per call): ``lr = lr0 /
+      sqrt(1 + e)`` with ``e`` counted from ``epoch0``, so successive calls
+      continue the decay; stops as the adaptive rule would before its first
+      reduction (scikit-learn's SGD rule).
     """
     cdef Py_ssize_t k = obj.n_coef, kp = obj.n_penalized, n = obj.n_samples
     cdef Py_ssize_t j, e, start, bs, no_change = 0
@@ -63,6 +68,7 @@ cdef int sgd_loop(
     for j in range(n):
         idx[j] = j
     batch_size = max(1, min(batch_size, n))
+    lr = lr0
     n_iter[0] = 0
     f = obj.value(coef) + l1 * _l1_norm(coef, kp)
     best = f
@@ -76,7 +82,8 @@ cdef int sgd_loop(
     for e in range(max_epochs):
         if not isfinite(f):
             break
-        lr = lr0 / sqrt(1.0 + <double>(epoch0 + e))
+        if not adaptive:
+            lr = lr0 / sqrt(1.0 + <double>(epoch0 + e))
         _shuffle(idx, n, &state)
         start = 0
         while start < n:
@@ -107,8 +114,14 @@ cdef int sgd_loop(
             no_change = 0
         best = min(best, f)
         if no_change >= n_no_change:
-            status = CONVERGED
-            break
+            if not adaptive:
+                status = CONVERGED
+                break
+            lr /= SGD_LR_DIVISOR
+            no_change = 0
+            if lr < SGD_MIN_LR_FRACTION * lr0:
+                status = CONVERGED
+                break
     free(buf)
     free(idx)
     return status

@@ -66,6 +66,10 @@ cdef double PIVOT_RTOL = 1e-10
 # Not smaller: the gradient's rounding noise along the null space (~1e-16)
 # is amplified by 1 / shift in the step; 1e-8 keeps that below 1e-8.
 cdef double NEWTON_SHIFT0 = 1e-8
+# SGD's adaptive schedule divides the step by this on a plateau, and stops
+# once the step is below this fraction of the first.
+cdef double SGD_LR_DIVISOR = 5.0
+cdef double SGD_MIN_LR_FRACTION = 1e-3
 # Backtracking of the first-order loops accepts a step when f at the new
 # point is within this fraction of |f| above the quadratic model: near the
 # optimum the two differ by rounding only.
@@ -113,6 +117,7 @@ def run_solver(
     unsigned long long seed=0,
     Py_ssize_t epoch0=0,
     Py_ssize_t n_no_change=5,
+    bint adaptive=True,
 ):
     """Run one solver loop from ``coef0``; returns ``(coef, status, n_iter, curve)``.
 
@@ -122,8 +127,8 @@ def run_solver(
     ``positive`` the non-smooth part for gd/ista/nesterov/fista, ``memory``
     the number of L-BFGS pairs. For ``sgd``: ``max_iter`` counts epochs,
     ``lr`` is the first step, ``seed`` seeds the shuffles, ``epoch0`` is
-    the number of epochs already run (the step schedule continues from it)
-    and ``n_no_change`` the patience of the stopping rule.
+    the number of epochs already run, ``n_no_change`` the patience of the
+    plateau rule and ``adaptive`` picks the step schedule (see ``sgd_loop``).
     """
     cdef double[::1] coef = np.array(coef0, dtype=np.float64, copy=True)
     if coef.shape[0] != obj.n_coef:
@@ -160,7 +165,7 @@ def run_solver(
                                 &curve[0], &n_curve, &n_iter, verbose)
         elif kind == 7:
             status = sgd_loop(obj, &coef[0], max_iter, tol, lr, max(momentum, 0.0), l1,
-                              batch_size, seed, epoch0, n_no_change,
+                              batch_size, seed, epoch0, n_no_change, adaptive,
                               &curve[0], &n_curve, &n_iter, verbose)
         else:
             status = newton_loop(obj, &coef[0], max_iter, tol,

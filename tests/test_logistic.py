@@ -311,10 +311,13 @@ def test_inputs_not_modified():
     assert_array_equal(sw, swc)
 
 
-def test_divergent_learning_rate_raises():
+def test_far_too_long_step_raises():
     X, y, _ = binary_data(n=200)
     with pytest.raises(DivergenceError, match="learning_rate"):
-        LogisticRegression(solver="gd", learning_rate=1e6, C=1e6, max_iter=500).fit(X * 100, y)
+        LogisticRegression(solver="gd", learning_rate=1e12, max_iter=200).fit(X, y)
+    with pytest.raises(DivergenceError, match="learning_rate"):
+        LogisticRegression(solver="sgd", learning_rate=1e6, momentum=0.99, max_iter=50,
+                           random_state=0).fit(X * 1e3, y)
 
 
 def test_partial_fit_needs_classes_first():

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._solvers_fast import py_lipschitz, run_solver
-from ._status import CONVERGED, MAX_ITER, NONFINITE, check_status
+from ._status import MAX_ITER, NONFINITE, STALLED, check_status
 
 __all__ = []
 
@@ -89,30 +89,40 @@ def default_step(obj, solver, coef0, batch_size, sgd_bound):
     return 1.0 / lipschitz if lipschitz > 0 else 1.0
 
 
+def sgd_momentum_scale(mu):
+    """Heavy-ball momentum multiplies the effective SGD step (and its noise) by
+    ``1 / (1 - mu)``; the default step is scaled back by ``1 - mu``."""
+    return 1.0 - mu
+
+
 def solve(
     estimator, obj, coef0, *, solver, l1=0.0, max_iter, tol, learning_rate=None, momentum=None,
-    batch_size=None, seed=0, epoch0=0, verbose=0, hessian_blocks=1, sgd_bound=0.0, lr=None,
+    batch_size=None, seed=0, epoch0=None, verbose=0, hessian_blocks=1, sgd_bound=0.0, lr=None,
 ):
     """Minimise ``obj (+ l1 ||w||_1)`` from ``coef0``; returns a ``GLMFit``.
 
     ``solver`` is the user's name (``GLM_SOLVERS``); the caller has checked
     that it can handle ``l1``. ``lr`` overrides the step (``partial_fit``
-    keeps the step of its first call). Raises ``DivergenceError`` and warns
+    keeps the step of its first call); ``epoch0`` (the epochs run before)
+    selects SGD's decaying schedule of ``partial_fit``, None the adaptive
+    schedule of a fit. Raises ``DivergenceError`` and warns
     ``ConvergenceWarning`` through ``check_status``.
     """
     kind = resolve_solver(solver, l1)
     name = type(estimator).__name__
     batch_size = DEFAULT_BATCH_SIZE if batch_size is None else int(batch_size)
+    mu = DEFAULT_MOMENTUM.get(kind, -1.0) if momentum is None else float(momentum)
     if kind in ("gd", "ista", "momentum", "nesterov", "fista", "sgd") and lr is None:
         if learning_rate is None:
             lr = default_step(obj, kind, coef0, batch_size, sgd_bound)
             if lr is None:
                 check_status(estimator, NONFINITE, 0, max_iter=max_iter, solver=solver)
+            if kind == "sgd":
+                lr *= sgd_momentum_scale(mu)
         else:
             lr = float(learning_rate)
             if not obj.global_bound:
                 obj.set_curvature_point(np.asarray(coef0, dtype=np.float64))
-    mu = DEFAULT_MOMENTUM.get(kind, -1.0) if momentum is None else float(momentum)
     hint = (
         f"The step size was learning_rate={learning_rate!r}; lower it, or leave it at "
         "None to use 1/L from the data." if learning_rate is not None else
@@ -120,14 +130,16 @@ def solve(
     )
     unit = "epochs" if kind == "sgd" else "iterations"
     run = dict(tol=float(tol), lr=0.0 if lr is None else float(lr), momentum=mu, l1=float(l1),
-               verbose=int(verbose), batch_size=batch_size, seed=int(seed), epoch0=int(epoch0),
-               n_no_change=SGD_PATIENCE)
+               verbose=int(verbose), batch_size=batch_size, seed=int(seed), epoch0=int(epoch0 or 0),
+               n_no_change=SGD_PATIENCE, adaptive=epoch0 is None)
 
     if kind == "auto":
         budget = min(int(max_iter), auto_lbfgs_budget(obj.n_coef, hessian_blocks))
         coef, status, n_iter, curve = run_solver(obj, coef0, "lbfgs", budget, **run)
         used = "lbfgs"
-        if status == MAX_ITER and n_iter < max_iter:
+        # L-BFGS out of budget, or stalled by rounding short of tol: Newton's
+        # steps are exact enough to go on (quadratic convergence near the end)
+        if status in (MAX_ITER, STALLED) and n_iter < max_iter:
             coef, status, more, tail = run_solver(obj, coef, "newton", int(max_iter) - n_iter, **run)
             n_iter += more
             curve = np.concatenate([curve, tail[1:]])
@@ -149,10 +161,7 @@ def row_curvature_bound(X, sample_weight, mean, fit_intercept, curvature):
     margin of the SGD step. One pass over ``X`` in blocks.
     """
     n = X.shape[0]
-    if sample_weight is None:
-        scale = np.ones(1)
-        top = 0.0
-    else:
+    if sample_weight is not None:
         total = float(np.sum(sample_weight, dtype=np.float64))
         scale = n * np.asarray(sample_weight, dtype=np.float64) / total
     top = 0.0
@@ -165,6 +174,3 @@ def row_curvature_bound(X, sample_weight, mean, fit_intercept, curvature):
         top = max(top, float(sq.max()))
     return curvature * top
 
-
-def converged(status):
-    return status == CONVERGED
