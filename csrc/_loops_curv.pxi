@@ -4,13 +4,20 @@
 
 cdef int _armijo(
     Objective obj, const double* w, double f, const double* d, double dg, double t,
-    double* w_new, double* g_new, double* f_new, double f0,
+    double* w_new, double* g_new, double* f_new, double gmax,
 ) noexcept nogil:
     """Backtracking along ``d`` from step ``t`` until the Armijo condition holds.
 
     ``dg`` is the directional derivative g . d (< 0). On success ``w_new``,
     ``g_new`` and ``f_new`` hold the accepted point; returns RUNNING, or
     STALLED when no tried step decreases f (flat to rounding).
+
+    Close to the optimum the decrease a step can make falls below the
+    rounding of f (f changes by ~|dx|^2, so f stops resolving the distance
+    to the optimum below ~sqrt(eps)); there a step is also accepted when f
+    stays within that rounding (FLAT_RTOL) and the gradient shrinks, which
+    lets Newton and L-BFGS finish on the gradient, as accurately as it can
+    be evaluated.
     """
     cdef Py_ssize_t k = obj.n_coef, j, tries
     cdef double fn
@@ -19,7 +26,10 @@ cdef int _armijo(
             w_new[j] = w[j] + t * d[j]
         fn = obj.value_grad(w_new, g_new)
         # a non-finite trial just means the step was too long: halve it
-        if isfinite(fn) and fn <= f + ARMIJO_C1 * t * dg:
+        if isfinite(fn) and (
+            fn <= f + ARMIJO_C1 * t * dg
+            or (fn <= f + FLAT_RTOL * fabs(f) and _max_abs(g_new, k) < gmax)
+        ):
             f_new[0] = fn
             return RUNNING
         t *= 0.5
@@ -103,7 +113,7 @@ cdef int lbfgs_loop(
                 d[j] = -g[j]
             dg = -_dot_k(g, g, k)
             t = min(1.0, 1.0 / max(sqrt(-dg), 1e-300))
-        ls = _armijo(obj, coef, f, d, dg, t, w_new, g_new, &f_new, f0)
+        ls = _armijo(obj, coef, f, d, dg, t, w_new, g_new, &f_new, gmax)
         if ls != RUNNING:
             status = ls
             break
@@ -239,7 +249,7 @@ cdef int newton_loop(
             d[j] = -g[j]
         _cholesky_solve(L, k, d)
         dg = _dot_k(g, d, k)
-        ls = _armijo(obj, coef, f, d, dg, 1.0, w_new, g_new, &f_new, f0)
+        ls = _armijo(obj, coef, f, d, dg, 1.0, w_new, g_new, &f_new, gmax)
         if ls != RUNNING:
             status = ls
             break

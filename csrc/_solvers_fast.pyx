@@ -55,6 +55,10 @@ cdef enum:
 
 # Sufficient-decrease constant of the Armijo rule (the customary 1e-4).
 cdef double ARMIJO_C1 = 1e-4
+# A line-search trial within this fraction of |f| above f counts as "flat to
+# rounding" (sums of n terms are rounded to ~sqrt(n) eps relative; 1e-12 is
+# clear of that for any realistic n).
+cdef double FLAT_RTOL = 1e-12
 # Keep an L-BFGS pair only if s.y > CURVATURE_EPS * y.y: guards the scaling
 # gamma = s.y / y.y against pairs whose curvature is rounding noise.
 cdef double CURVATURE_EPS = 1e-12
@@ -173,5 +177,9 @@ def run_solver(
     if status == NO_MEMORY:
         raise MemoryError()
     if status == NO_HESSIAN:
-        raise ValueError("solver='newton' needs an objective with a Hessian (call set_hessian)")
+        raise ValueError(
+            f"solver='newton' could not form the Hessian at iteration {n_iter} (none was set, "
+            "or the curvature is not finite there, e.g. a Huber scale driven to 0 by data "
+            "that are fitted exactly); use solver='lbfgs'."
+        )
     return np.asarray(coef), int(status), int(n_iter), curve_arr[:n_curve].copy()

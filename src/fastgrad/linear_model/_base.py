@@ -40,7 +40,7 @@ def _reject_sparse(X, name, estimator):
         )
 
 
-def _validate_fit_data(estimator, X, y, sample_weight):
+def _validate_fit_data(estimator, X, y, sample_weight, multi_output=True):
     """Checked, C-contiguous ``X`` and ``y`` of one float dtype, and the weights.
 
     Raises clear errors for sparse ``X``, NaN/inf, empty data, mismatched
@@ -55,7 +55,7 @@ def _validate_fit_data(estimator, X, y, sample_weight):
         accept_sparse=False,
         dtype=_FLOAT_DTYPES,
         order="C",
-        multi_output=True,
+        multi_output=multi_output,
         y_numeric=True,
     )
     y = np.ascontiguousarray(y, dtype=X.dtype)

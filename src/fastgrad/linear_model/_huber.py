@@ -143,7 +143,7 @@ class HuberRegressor(RegressorMixin, BaseEstimator):
         -------
         self : HuberRegressor
         """
-        X, y, sample_weight = _validate_fit_data(self, X, y, sample_weight)
+        X, y, sample_weight = _validate_fit_data(self, X, y, sample_weight, multi_output=False)
         if y.ndim != 1:
             raise ValueError(f"y must be 1-D (one target per row of X), got shape {y.shape}.")
         sum_s = float(X.shape[0] if sample_weight is None else np.sum(sample_weight, dtype=np.float64))

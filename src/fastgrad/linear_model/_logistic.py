@@ -279,7 +279,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 coef0[k * p:] = np.log(prior) - np.log(prior).mean()
         return coef0
 
-    def _store(self, coef, X, mean, n_classes):
+    def _store(self, coef, X, mean, n_classes, penalized):
         p = X.shape[1]
         k = 1 if n_classes == 2 else n_classes
         W = coef[: k * p].reshape(k, p)
@@ -287,6 +287,16 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             b = coef[k * p:] - W @ mean
         else:
             b = np.zeros(k)
+        if k > 1:
+            # The softmax is unchanged by adding one vector to every class's
+            # weights (and one number to every intercept): the intercepts, and
+            # without a penalty the weights, are unique only up to that shift.
+            # Report the solution whose classes sum to zero (the one
+            # scikit-learn's solvers reach from a zero start): every solver,
+            # weighting and start then gives the same numbers.
+            b = b - b.mean()
+            if not penalized:
+                W = W - W.mean(axis=0)
         self.coef_ = W.astype(X.dtype)
         self.intercept_ = b.astype(X.dtype)
 
@@ -354,7 +364,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             warm = np.array_equal(self.classes_, classes)
         if not warm and hasattr(self, "coef_"):
             # a cold start: forget the last fit (and any partial_fit state)
-            for name in ("coef_", "intercept_", "t_"):
+            for name in ("coef_", "intercept_", "t_", "_sgd_lr"):
                 self.__dict__.pop(name, None)
         self.classes_ = classes
         coef0 = self._start(X, y_idx, n_classes, sample_weight, mean, obj)
@@ -369,7 +379,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             verbose=self.verbose, hessian_blocks=1 if n_classes == 2 else n_classes * (n_classes + 1) // 2,
             sgd_bound=sgd_bound,
         )
-        self._store(result.coef, X, mean, n_classes)
+        self._store(result.coef, X, mean, n_classes, np.isfinite(C))
         self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
         self.loss_curve_ = result.curve
         self.solver_ = result.solver
@@ -396,7 +406,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         -------
         self : LogisticRegression
         """
-        first = not hasattr(self, "t_")
+        first = not hasattr(self, "coef_")  # else continue from fit or the last call
         if first:
             self._validate_params()
             if classes is None:
@@ -422,11 +432,11 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         p = X.shape[1]
         k = 1 if n_classes == 2 else n_classes
         coef0 = np.zeros(obj.n_coef)
-        if first:
+        if not hasattr(self, "t_"):
             self.t_ = 0
             self._sgd_lr = None
             self.loss_curve_ = np.empty(0)
-        else:
+        if not first:
             coef0[: k * p] = np.ravel(self.coef_)
             if self.fit_intercept:
                 coef0[k * p:] = np.ravel(self.intercept_) + self.coef_ @ mean
@@ -439,7 +449,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             seed=seed, epoch0=self.t_, verbose=self.verbose, sgd_bound=sgd_bound, lr=self._sgd_lr,
         )
         self._sgd_lr = result.learning_rate
-        self._store(result.coef, X, mean, n_classes)
+        self._store(result.coef, X, mean, n_classes, np.isfinite(C))
         self.t_ += 1
         self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
         self.loss_curve_ = np.concatenate([self.loss_curve_, result.curve[1:]])

@@ -139,7 +139,7 @@ class PoissonRegressor(RegressorMixin, BaseEstimator):
         -------
         self : PoissonRegressor
         """
-        X, y, sample_weight = _validate_fit_data(self, X, y, sample_weight)
+        X, y, sample_weight = _validate_fit_data(self, X, y, sample_weight, multi_output=False)
         if y.ndim != 1:
             raise ValueError(f"y must be 1-D (one target per row of X), got shape {y.shape}.")
         if np.any(y < 0):
@@ -199,4 +199,5 @@ class PoissonRegressor(RegressorMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = False
+        tags.target_tags.positive_only = True
         return tags
