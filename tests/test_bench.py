@@ -40,8 +40,11 @@ def test_case_agrees_with_references(case):
         if not ref.compare:
             continue
         rtol, atol = case.tolerance(name)
-        np.testing.assert_allclose(out, np.asarray(ref.func(data)), rtol=rtol, atol=atol,
-                                   err_msg=f"fastgrad vs {name}")
+        ref_out = np.asarray(ref.func(data))
+        np.testing.assert_allclose(out, ref_out, rtol=rtol, atol=atol, err_msg=f"fastgrad vs {name}")
+        if case.objective is not None:
+            gap = case.objective_gap(case.objective(data, ref_out), case.objective(data, out))
+            assert abs(gap) <= case.objective_rtol, f"final objective of fastgrad vs {name}: relative gap {gap:.2e}"
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.point_keys], ids=lambda c: c.name)
@@ -99,6 +102,53 @@ def test_run_all_records_failures_and_reports_progress(capsys):
     assert "kernel exploded" in report["cases"][1]["error"]
     text = bench_table(report)
     assert "toy/broken" in text and "FAILED" in text and "x" in text
+
+
+def _toy_fit(shift):
+    # "fits" whose results are known: fastgrad lands on the minimiser of
+    # (x - 1)^2 + 1 and the "sloppy" reference misses it by ``shift``.
+    def setup(size):
+        return {"target": np.ones(3)}
+
+    return Case("toy/fit", "toy", setup, lambda d: d["target"].copy(),
+                {"numpy": lambda d: d["target"] + 0.0,
+                 "sloppy": Reference(lambda d: d["target"] + shift, "stops early", atol=1.0),
+                 "floor": Reference(lambda d: d["target"] + 1.0, "a yardstick", compare=False)},
+                point_keys=(), objective=lambda d, out: float(np.sum((out - 1.0) ** 2) + 1.0),
+                objective_rtol=1e-10)
+
+
+def test_run_case_records_objective_gaps():
+    rec = runner.run_case(_toy_fit(1e-3), "quick")
+    assert rec["fastgrad"]["objective"] == 1.0 and rec["objective_rtol"] == 1e-10
+    numpy_ref, sloppy, floor = rec["references"]
+    assert numpy_ref["objective_gap"] == 0.0 and numpy_ref["equal_objective"] is True
+    assert sloppy["objective_gap"] == pytest.approx(3e-6) and sloppy["equal_objective"] is False
+    assert floor["objective_gap"] == pytest.approx(3.0) and floor["equal_objective"] is None  # not compared
+    assert rec["equal_objective"] is False
+    assert runner.run_case(_toy_fit(1e-7), "quick")["equal_objective"] is True  # gap 3e-14
+    assert "objective" not in runner.run_case(_toy_case(), "quick")["fastgrad"]
+
+
+def test_table_flags_speed_ups_at_unequal_objective():
+    report = runner.run_all([_toy_fit(1e-3)], "quick")
+    rows = {name: ln for ln in bench_table(report).splitlines() for name in ("numpy", "sloppy")
+            if ln.startswith("toy/fit ") and f" {name} " in ln}
+    assert "x!" in rows["sloppy"] and "!" not in rows["numpy"]
+    lines = bench_table(report).splitlines()
+    (note,) = [ln for ln in lines if ln.startswith("toy/fit: final objective")]
+    assert "sloppy +3.0e-06" in note and "NOT at equal objective" in note
+    fine = bench_table(runner.run_all([_toy_fit(0.0)], "quick"))
+    assert "x!" not in fine and "all within 1e-10" in fine
+
+
+def test_cli_exits_nonzero_when_objectives_differ(monkeypatch, capsys):
+    from fastgrad._bench import cases as registry
+
+    for shift, code in ((1e-3, 1), (0.0, 0)):
+        monkeypatch.setattr(registry, "build_cases", lambda s=shift: [_toy_fit(s)])
+        assert main(["bench", "--quick"]) == code
+    capsys.readouterr()
 
 
 def test_select_is_a_case_insensitive_substring_match():
