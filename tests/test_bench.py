@@ -47,6 +47,12 @@ def test_case_agrees_with_references(case):
             assert abs(gap) <= case.objective_rtol, f"final objective of fastgrad vs {name}: relative gap {gap:.2e}"
 
 
+def test_fit_cases_state_their_objective():
+    # a fit compared by time alone could win by stopping early
+    fits = [c for c in CASES if "-fit/" in c.name]
+    assert fits and all(c.objective is not None for c in fits)
+
+
 @pytest.mark.parametrize("case", [c for c in CASES if c.point_keys], ids=lambda c: c.name)
 def test_take_slices_only_the_point_axes(case):
     data = case.setup("tiny")
