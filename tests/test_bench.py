@@ -63,6 +63,55 @@ def test_take_slices_only_the_point_axes(case):
             assert sub[key] is value
 
 
+def test_numpy_glm_references_solve_sklearns_problems():
+    # The fit cases' "numpy" references and objectives, checked against
+    # scikit-learn alone (no fastgrad estimator involved).
+    import sklearn.linear_model as sk
+    from sklearn._loss.loss import HalfBinomialLoss
+    from sklearn.linear_model._huber import _huber_loss_and_gradient
+    from sklearn.linear_model._linear_loss import LinearModelLoss
+    from sklearn.metrics import mean_poisson_deviance
+
+    from fastgrad._bench import cases_glm, naive_glm
+
+    rng = np.random.default_rng(5)
+    X, y, w = cases_glm._logistic_problem(500, 6, 1)
+    coef = np.r_[w, 0.2] + 0.1 * rng.standard_normal(7)
+    f, g = naive_glm.logistic_loss_grad(X, y, coef, 0.01)
+    f_sk, g_sk = LinearModelLoss(base_loss=HalfBinomialLoss(), fit_intercept=True).loss_gradient(
+        coef, X, y, l2_reg_strength=0.01)
+    np.testing.assert_allclose(np.r_[f, g], np.r_[f_sk, g_sk], rtol=1e-12, atol=1e-15)
+
+    def sk_params(est):
+        return np.r_[est.coef_.ravel(), est.intercept_, getattr(est, "scale_", [])]
+
+    tight = {"tol": 1e-10, "max_iter": 1000}
+    newton = naive_glm.logistic_newton(X, y, 0.5)
+    ref = sk_params(sk.LogisticRegression(C=0.5, solver="newton-cholesky", **tight).fit(X, y))
+    np.testing.assert_allclose(newton, ref, rtol=1e-6, atol=1e-7)
+    objective = [naive_glm.logistic_objective(X, y, v, 1.0 / (0.5 * len(y))) for v in (newton, ref)]
+    assert objective[0] <= objective[1] * (1 + 1e-14)
+
+    data = cases_glm._poisson_data({"n": (500, 6)}, 2)("n")
+    X, y = data["X"], data["y"]
+    newton = naive_glm.poisson_newton(X, y, 0.01)
+    est = sk.PoissonRegressor(alpha=0.01, solver="newton-cholesky", **tight).fit(X, y)
+    np.testing.assert_allclose(newton, sk_params(est), rtol=1e-6, atol=1e-7)
+    # the objective is the mean *half* deviance plus the penalty
+    penalty = 0.005 * (est.coef_ @ est.coef_)
+    assert naive_glm.poisson_objective(X, y, sk_params(est), 0.01) == pytest.approx(
+        0.5 * mean_poisson_deviance(y, est.predict(X)) + penalty, rel=1e-13)
+
+    data = cases_glm._huber_data({"n": (500, 6)}, 3)("n")
+    X, y = data["X"], data["y"]
+    newton = naive_glm.huber_newton(X, y, 1.35, 1e-3)
+    est = sk.HuberRegressor(epsilon=1.35, alpha=1e-3, **tight).fit(X, y)
+    f_sk = _huber_loss_and_gradient(sk_params(est), X, y, 1.35, 1e-3, np.ones(len(y)))[0]
+    assert naive_glm.huber_objective(X, y, sk_params(est), 1.35, 1e-3) == pytest.approx(f_sk, rel=1e-14)
+    assert naive_glm.huber_objective(X, y, newton, 1.35, 1e-3) <= f_sk * (1 + 1e-14)
+    np.testing.assert_allclose(newton, sk_params(est), rtol=1e-4, atol=1e-5)
+
+
 def _toy_case(truth=True):
     # Pure numpy, no compilation: exercises the runner's bookkeeping.
     def setup(size):
