@@ -25,6 +25,7 @@ import numpy as np
 import fastgrad
 
 from . import naive
+from .cases_glm import glm_cases
 from .cases_linear import linear_model_cases
 
 EPS = float(np.finfo(np.float64).eps)
@@ -129,6 +130,14 @@ class Case:
         steady-state time for comparison.
     description : str
         One line for ``--list`` and the JSON report.
+    objective : callable, optional
+        ``objective(data, out) -> float``, the value a fit case minimises, at
+        any implementation's result ``out``.  With it, the runner records
+        every result's objective and its relative gap to fastgrad's, and
+        the speed-ups only count when every compared reference is within
+        ``objective_rtol`` of fastgrad (equal final objective).
+    objective_rtol : float
+        Largest accepted ``|f_ref - f_fastgrad| / |f_fastgrad|``.
     """
 
     name: str
@@ -142,6 +151,8 @@ class Case:
     point_keys: tuple = ("X",)
     first_call: bool = False
     description: str = ""
+    objective: Callable | None = None
+    objective_rtol: float = 1e-10
 
     def __post_init__(self):
         self.references = {
@@ -160,6 +171,11 @@ class Case:
         """``(rtol, atol)`` for fastgrad against reference ``ref_name``."""
         ref = self.references[ref_name]
         return (self.rtol if ref.rtol is None else ref.rtol, self.atol if ref.atol is None else ref.atol)
+
+    @staticmethod
+    def objective_gap(f_ref: float, f_fastgrad: float) -> float:
+        """``(f_ref - f_fastgrad) / |f_fastgrad|``: positive when the reference ended higher."""
+        return (f_ref - f_fastgrad) / max(abs(f_fastgrad), np.finfo(np.float64).tiny)
 
 
 # --------------------------------------------------------------------- helpers
@@ -449,7 +465,7 @@ def build_cases() -> list[Case]:
     """All cases whose dependencies are importable, in run order."""
     has_scipy, has_nd, has_jax = available("scipy"), available("numdifftools"), available("jax")
     return [*_gradient_cases(has_scipy, has_jax), *_second_order_cases(has_nd), *_other_cases(),
-            *_minimize_cases(has_scipy), *linear_model_cases(Case, Reference)]
+            *_minimize_cases(has_scipy), *linear_model_cases(Case, Reference), *glm_cases(Case, Reference)]
 
 
 def select(cases: list[Case], pattern: str | None) -> list[Case]:

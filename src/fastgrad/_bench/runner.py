@@ -84,6 +84,21 @@ def _points_timed(ref, n, subsets):
     return ref.subset if (subsets and ref.subset and ref.subset < n) else n
 
 
+def _objective_fields(case, data, r, out, f_fg):
+    """Add a reference's final objective and its gap to fastgrad's to its record ``r``.
+
+    ``equal_objective`` is None for results not held to it (a yardstick, or a
+    reference timed on a subset of the data), else whether the relative gap
+    is within the case's ``objective_rtol``.
+    """
+    whole = r["points_timed"] == r["points"]
+    f = float(case.objective(data, out)) if whole else None
+    gap = None if f is None else case.objective_gap(f, f_fg)
+    r["objective"], r["objective_gap"] = f, gap
+    held = whole and case.references[r["name"]].compare
+    r["equal_objective"] = bool(abs(gap) <= case.objective_rtol) if held else None
+
+
 def run_case(case, mode="quick", *, subsets=None):
     """Run one case; return its JSON-ready record.
 
@@ -91,6 +106,9 @@ def run_case(case, mode="quick", *, subsets=None):
     references with a ``subset`` are timed on that many points when
     ``subsets`` is true (default: in quick mode) and their time is scaled to
     the whole batch; the record says so (``points_timed`` < ``points``).
+    For a case with an ``objective``, every result's final objective and
+    its relative gap to fastgrad's are recorded, and ``equal_objective``
+    says whether all compared references are within ``objective_rtol``.
     """
     budget, max_repeats = BUDGETS[mode]
     subsets = (mode == "quick") if subsets is None else subsets
@@ -120,11 +138,15 @@ def run_case(case, mode="quick", *, subsets=None):
             "ratio_of_min": None if case.first_call else r_t.min * scale / fg_t.min,
             "_out": r_out,
         })
+    # fit cases: the objective each result reaches (outside the timed calls)
+    f_fg = None if case.objective is None else float(case.objective(data, fg_out))
     for r in refs:
         out = r.pop("_out")
         is_yardstick = (case.truth is None and r["name"] == "numpy") or not case.references[r["name"]].compare
         sub = truth[: r["points_timed"]] if (truth is not None and case.point_keys) else truth
         r["max_error"] = None if is_yardstick else max_error(out, sub)
+        if f_fg is not None:
+            _objective_fields(case, data, r, out, f_fg)
 
     record = {
         "name": case.name, "group": case.group, "description": case.description, "points": n,
@@ -132,6 +154,10 @@ def run_case(case, mode="quick", *, subsets=None):
         "fastgrad": {**fg_t.as_dict(), "median_s_per_point": fg_t.median / n, "max_error": max_error(fg_out, truth)},
         "references": refs,
     }
+    if f_fg is not None:
+        record["fastgrad"]["objective"] = f_fg
+        record["objective_rtol"] = case.objective_rtol
+        record["equal_objective"] = all(r["equal_objective"] is not False for r in refs)
     if case.first_call and refs:
         record["first_call_over_steady"] = fg_t.median / refs[0]["median_s"]
     return record
