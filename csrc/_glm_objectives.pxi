@@ -203,6 +203,8 @@ cdef class _GlmObjective(Objective):
     cdef double _penalty(self, const double* coef) noexcept nogil:
         cdef double w_sq = 0.0
         cdef Py_ssize_t j
+        if self.l2 == 0.0:
+            return 0.0          # not 0 * inf = NaN for huge coefficients
         for j in range(self.p):
             w_sq += coef[j] * coef[j]
         return 0.5 * self.l2 * w_sq

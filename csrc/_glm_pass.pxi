@@ -54,11 +54,6 @@ cdef struct GlmArgs:
     double* h2_out        # curvature pass (Huber): s_i * d2l/(deta dsigma)
 
 
-cdef inline double _glm_log1pexp(double eta) noexcept nogil:
-    """log(1 + e^eta) without overflow: max(eta, 0) + log1p(e^-|eta|)."""
-    return (eta if eta > 0.0 else 0.0) + log1p(exp(-fabs(eta)))
-
-
 cdef inline void _glm_point(
     const GlmArgs* a, double eta, double y, double s, Py_ssize_t i,
     double* loss, double* d, double* sig,
@@ -69,7 +64,7 @@ cdef inline void _glm_point(
     instead (h = d2l/deta2, h2 = d2l/(deta dsigma), h3 = d2l/dsigma2), and
     h, h2 are also written to ``h_out[i]`` / ``h2_out[i]``.
     """
-    cdef double e, q, pr, mu, r, ar, t
+    cdef double e, q, mu, r, ar, t
     sig[0] = 0.0
     if a.kind == GLM_LOGISTIC:
         # one exp serves the loss, the probability and the curvature:
@@ -82,9 +77,17 @@ cdef inline void _glm_point(
             loss[0] = t
             d[0] = 0.0
             return
-        loss[0] = s * ((eta if eta > 0.0 else 0.0) + log1p(e) - y * eta)
-        pr = q if eta >= 0.0 else e * q
-        d[0] = s * (pr - y)
+        # log(1 + e^eta) - y eta = log1p(e) + (1 - y) eta (eta > 0) or - y eta:
+        # no cancellation between max(eta, 0) and y eta for y = 1, eta >> 0
+        loss[0] = s * (log1p(e) + ((1.0 - y) * eta if eta > 0.0 else -y * eta))
+        # p - y = (1 - y) p - y (1 - p) with p and 1 - p each from e without
+        # a subtraction (q or e q): for y in {0, 1} one term is exactly zero,
+        # so p - 1 at large eta does not cancel. (Written as 1 - y - y e,
+        # -fassociative-math may fold it into 1 - y (1 + e), which does.)
+        if eta >= 0.0:
+            d[0] = s * ((1.0 - y) * q - y * (e * q))
+        else:
+            d[0] = s * ((1.0 - y) * (e * q) - y * q)
     elif a.kind == GLM_POISSON:
         if eta <= GLM_POISSON_ETA_MAX:
             mu = exp(eta)
