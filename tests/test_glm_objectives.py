@@ -21,6 +21,8 @@ from fastgrad._solvers_fast import (
     LogisticObjective,
     STATUS_CODES,
     PoissonObjective,
+    _glm_log1p_unit,
+    _glm_pointwise,
     run_solver,
 )
 
@@ -252,6 +254,47 @@ def test_logistic_pointwise_loss_is_accurate_in_the_tails():
             grad = e / (1 + e) - Decimal(label)
             assert_allclose(f, float(loss), rtol=1e-15, atol=1e-300, err_msg=f"{eta} {label}")
             assert_allclose(g[0], float(grad), rtol=1e-15, atol=1e-300, err_msg=f"{eta} {label}")
+
+
+def _ulps(got, want):
+    return np.abs(got - want) / np.spacing(np.abs(want))
+
+
+def test_exp_and_log1p_kernels_are_within_two_ulps():
+    # the pass's own e^x and log(1 + e) (the build's -fassociative-math
+    # must not reach them: it would fold the range reduction)
+    rng = np.random.default_rng(13)
+    t = np.r_[rng.uniform(-708, 500, 200_000), rng.uniform(-40, 40, 200_000), 0.0, -708.0,
+              500.0, np.log(2.0), -np.log(2.0), np.zeros(3)]
+    zeros, ones = np.zeros_like(t), np.ones_like(t)
+    vec, _, one, _ = _glm_pointwise("poisson", t, zeros, ones)  # y = 0, s = 1: loss = e^t
+    assert _ulps(vec, np.exp(t)).max() <= 2
+    assert _ulps(one, np.exp(t)).max() <= 2
+    assert vec[t == 0.0][0] == 1.0
+    under = np.array([-708.5, -745.0, -1e5, -1e300, -800.0, -709.0, -710.0, -2000.0])
+    assert np.all(_glm_pointwise("poisson", under, np.zeros(8), np.ones(8))[0] == 0.0)
+    e = np.r_[rng.uniform(0, 1, 200_000), np.exp(-rng.uniform(0, 745, 200_000)), 0.0, 1.0,
+              np.sqrt(2) - 1, np.nextafter(np.sqrt(2) - 1, 1), 1e-300, 5e-324]
+    assert _ulps(_glm_log1p_unit(e), np.log1p(e)).max() <= 2
+    assert _glm_log1p_unit(np.array([0.0]))[0] == 0.0
+
+
+def test_logistic_kernels_match_high_precision():
+    getcontext().prec = 60
+    etas = np.r_[np.linspace(-60, 60, 241), -745.0, -709.0, 708.0, 1e3, -1e3, 0.0, 1e-300,
+                 -1e-300]
+    etas = np.r_[etas, np.zeros(-len(etas) % 8)]
+    for label in (0.0, 1.0):
+        y = np.full_like(etas, label)
+        loss_ref, d_ref = [], []
+        for eta in etas:
+            e = Decimal(eta).exp()
+            loss_ref.append(float((1 + e).ln() - Decimal(label) * Decimal(eta)))
+            d_ref.append(float(e / (1 + e) - Decimal(label)))
+        l8, d8, l1, d1 = _glm_pointwise("logistic", etas, y, np.full_like(etas, 0.5))
+        for loss, d in ((l8, d8), (l1, d1)):
+            assert_allclose(loss, 0.5 * np.array(loss_ref), rtol=1e-15, atol=1e-300)
+            assert_allclose(d, 0.5 * np.array(d_ref), rtol=1e-15, atol=1e-300)
 
 
 def test_poisson_is_continued_linearly_beyond_eta_500():
