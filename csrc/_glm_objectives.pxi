@@ -157,6 +157,7 @@ cdef class _GlmObjective(Objective):
             self._default_arr[self.n_coef - 1] = 1.0
         buf = self._default_arr
         self.default_point = &buf[0]
+        free(self.raw)  # __init__ called again
         self.raw = <double*>calloc(
             self.n_threads * _glm_stride(p) + LINE_DOUBLES, sizeof(double))
         if self.raw == NULL:
@@ -371,6 +372,8 @@ cdef class _GlmObjective(Objective):
     # -- Python hooks (tests, estimators) -----------------------------------
 
     cdef _check_len(self, const double[::1] v, what):
+        if self.raw == NULL:
+            raise ValueError("the objective is not initialised")
         if v.shape[0] != self.n_coef:
             raise ValueError(f"{what} has {v.shape[0]} entries, the objective {self.n_coef}")
 

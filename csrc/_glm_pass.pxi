@@ -174,7 +174,6 @@ cdef extern from *:
     #pragma GCC pop_options
     #endif
     """
-    const double FG_GLM_POISSON_ETA_MAX
     void fg_glm_logistic8(const double* t, const double* y, const double* s,
                           double* loss, double* d) noexcept nogil
     void fg_glm_poisson8(const double* t, const double* y, const double* s,
@@ -238,8 +237,9 @@ cdef inline void _glm_point(
         fg_glm_logistic1(eta, y, s, loss, d)
     elif a.kind == GLM_POISSON:
         if a.curvature:
-            # beyond the joint the loss is linear; its curvature is taken
-            # as e^500 there (a bound along any path that crosses it)
+            # beyond the joint at eta = 500 the loss is linear, but its
+            # curvature is taken as e^500 rather than 0 there: Newton's
+            # system stays definite (never reached by sensible data)
             t = s * fg_glm_exp1(eta)
             a.h_out[i] = t
             loss[0] = t

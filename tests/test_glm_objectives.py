@@ -575,3 +575,10 @@ def test_bad_targets_and_epsilon_raise():
     obj = _construct("logistic", _args("logistic"))
     with pytest.raises(ValueError, match="entries"):
         obj.py_value_grad(np.zeros(3))
+
+
+def test_uninitialised_objective_raises_instead_of_crashing():
+    for cls in (LogisticObjective, PoissonObjective, HuberObjective):
+        obj = cls.__new__(cls)
+        with pytest.raises(ValueError, match="not initialised"):
+            obj.py_value_grad(np.zeros(0))
