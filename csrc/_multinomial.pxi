@@ -21,6 +21,9 @@ from libc.math cimport INFINITY, exp, log
 
 
 cdef enum:
+    # Rows per chunk of the exact Hessian: bounds its per-sample weights to
+    # HESSIAN_CHUNK_ROWS * K (K + 1) / 2 doubles (3 MiB at K = 3).
+    HESSIAN_CHUNK_ROWS = 65_536
     # What the multinomial row pass computes.
     MN_VALUE = 0    # the loss alone (no axpys)
     MN_GRAD = 1     # loss and gradient sums
@@ -295,21 +298,25 @@ cdef void _mn_curvature_weights(
     const floating* sw,
     const double* W,
     const double* b,
-    Py_ssize_t n,
     Py_ssize_t p,
     Py_ssize_t K,
+    Py_ssize_t start,
+    Py_ssize_t stop,
     double inv_sum_s,
     double* prob,           # K scratch
-    double* H,              # (n, K (K + 1) / 2) out
+    double* H,              # (stop - start, K (K + 1) / 2) out
 ) noexcept nogil:
-    """Per-sample Hessian weights ``s_i p_ik (delta_kl - p_il) / sum_s``, k <= l.
+    """Per-sample Hessian weights ``s_i p_ik (delta_kl - p_il) / sum_s``, k <= l,
+    of rows [start, stop).
 
     Column t of ``H`` holds the pair (k, l) in the order (0,0), (0,1), ...,
-    (0,K-1), (1,1), ... -- the order ``MultinomialObjective._assemble`` reads.
+    (0,K-1), (1,1), ... -- the order ``MultinomialObjective._hessian`` reads.
+    Not a hot loop (the Gram products after it cost p / 2 times more), so
+    plain per-row code with libm's exp.
     """
     cdef Py_ssize_t i, k, l, t, q = K * (K + 1) // 2
     cdef double mx, tot, u, s
-    for i in range(n):
+    for i in range(start, stop):
         mx = -INFINITY
         for k in range(K):
             u = _dot(X + i * p, W + k * p, p) + b[k]
@@ -328,7 +335,7 @@ cdef void _mn_curvature_weights(
         for k in range(K):
             for l in range(k, K):
                 u = s * prob[k] * ((1.0 if k == l else 0.0) - prob[l])
-                H[i * q + t] = u
+                H[(i - start) * q + t] = u
                 t += 1
 
 
@@ -567,46 +574,62 @@ cdef class MultinomialObjective(Objective):
         return scale * self.acc[self.n_sums - 1] + self._penalty(coef)
 
     cdef bint hessian(self, const double* coef, double* out) noexcept nogil:
-        cdef Py_ssize_t K = self.n_classes, q = K * (K + 1) // 2
-        cdef double* buf = <double*>malloc((self.n * q + K) * sizeof(double))
-        cdef bint ok = False
-        if buf == NULL:
-            return False
-        self._raw_intercepts(coef)
-        if self.f32:
-            _mn_curvature_weights(self.X32, self.y, self.sw32, coef, self.b, self.n, self.p,
-                                  K, 1.0 / self.sum_s, buf + self.n * q, buf)
-        else:
-            _mn_curvature_weights(self.X64, self.y, self.sw64, coef, self.b, self.n, self.p,
-                                  K, 1.0 / self.sum_s, buf + self.n * q, buf)
+        cdef bint ok
         with gil:
             try:
-                self._assemble(buf, out)
+                self._hessian(coef, out)
                 ok = True
             except Exception:
+                # the loop reports the failure (Newton: NO_HESSIAN); no crash
                 ok = False
-        free(buf)
         return ok
 
-    cdef _assemble(self, double* weights, double* out):
-        """The Hessian from the per-sample weights (n, K (K + 1) / 2) into ``out``."""
+    cdef _hessian(self, const double* coef, double* out):
+        """The exact Hessian at ``coef`` into ``out`` (n_coef x n_coef, row-major).
+
+        With z_i = (x_i - m, 1) and A_i = diag(p_i) - p_i p_i^T it is
+        sum_i s_i A_i (x) z_i z_i^T / sum_s (+ l2 on the weights): for each
+        class pair k <= l the Gram matrix of the centred rows under the
+        weights h_i = s_i A_i[k, l] / sum_s (negative off the diagonal).
+        Rows go in chunks, so the weights take O(chunk K^2) memory, not O(n K^2).
+        """
         from fastgrad.linear_model._gram import curvature_gram
 
-        cdef Py_ssize_t K = self.n_classes, p = self.p, nc = self.n_coef
-        cdef Py_ssize_t q = K * (K + 1) // 2, k, l, t, kp
+        cdef Py_ssize_t K = self.n_classes, p = self.p, n = self.n, nc = self.n_coef
+        cdef Py_ssize_t q = K * (K + 1) // 2, k, l, t, kp = K * p
+        cdef Py_ssize_t rows = min(n, HESSIAN_CHUNK_ROWS), start, stop
+        cdef double inv_sum_s = 1.0 / self.sum_s
         X, _, _, mean = self._keep
-        Hw = np.asarray(<double[:self.n, :q]> weights)
-        G, a, s = curvature_gram(X, Hw, mean)
+        weights = np.empty((rows, q))
+        cdef double[:, ::1] wv = weights
+        cdef double[::1] prob = np.empty(K)
+        G = np.zeros((q, p, p))
+        a = np.zeros((q, p))
+        s = np.zeros(q)
+        self._raw_intercepts(coef)
+        for start in range(0, n, rows):
+            stop = min(start + rows, n)
+            with nogil:
+                if self.f32:
+                    _mn_curvature_weights(self.X32, self.y, self.sw32, coef, self.b, p, K,
+                                          start, stop, inv_sum_s, &prob[0], &wv[0, 0])
+                else:
+                    _mn_curvature_weights(self.X64, self.y, self.sw64, coef, self.b, p, K,
+                                          start, stop, inv_sum_s, &prob[0], &wv[0, 0])
+            G_c, a_c, s_c = curvature_gram(X[start:stop], weights[:stop - start], mean)
+            G += G_c
+            a += a_c
+            s += s_c
+
         H = np.asarray(<double[:nc, :nc]> out)
         H[...] = 0.0
-        kp = K * p
         t = 0
         for k in range(K):
             for l in range(k, K):
                 H[k * p:(k + 1) * p, l * p:(l + 1) * p] = G[t]
                 H[l * p:(l + 1) * p, k * p:(k + 1) * p] = G[t].T
                 if self.fit_intercept:
-                    # d2f / dW_k dc_l = sum h_kl (x - m); h is symmetric in (k, l)
+                    # d2f / dW_k dc_l = sum_i h_i (x_i - m); h is symmetric in (k, l)
                     H[k * p:(k + 1) * p, kp + l] = a[t]
                     H[l * p:(l + 1) * p, kp + k] = a[t]
                     H[kp + l, k * p:(k + 1) * p] = a[t]

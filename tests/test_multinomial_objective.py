@@ -107,6 +107,17 @@ def test_hessian_matches_finite_differences_of_gradient(fit_intercept):
     assert_allclose(H, fd, rtol=1e-6, atol=1e-8 * np.abs(H).max())
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["f64", "f32"])
+def test_hessian_in_chunks_matches_numpy(dtype):
+    # more rows than one chunk of per-sample weights (65536)
+    X, y, sw = make_data(n=70_001, p=3, K=3, dtype=dtype, weighted=True)
+    mean = X.mean(axis=0, dtype=np.float64)
+    obj, _, hess = build(X, y, 3, sw, mean, 1e-4, True)
+    coef = np.random.default_rng(3).standard_normal(obj.n_coef)
+    H, H_ref = obj.py_hessian(coef), hess(coef)
+    assert_allclose(H, H_ref, rtol=1e-10, atol=1e-12 * np.abs(H_ref).max())
+
+
 def test_hessian_null_direction_without_penalty():
     # all classes shifted alike: the softmax does not change
     X, y, _ = make_data(n=100, p=3, K=3)
