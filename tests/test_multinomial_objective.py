@@ -155,6 +155,24 @@ def test_hess_vec_bounds_the_hessian(fit_intercept, K):
     assert_allclose(lam, np.linalg.eigvalsh(B).max(), rtol=1e-6)
 
 
+def test_one_over_l_is_a_safe_step_for_gradient_descent():
+    # with L from the global bound, plain gradient descent never goes uphill
+    # (descent lemma), even from a start where the softmax saturates
+    X, y, sw = make_data(n=300, p=4, K=4, weighted=True, scale=3.0)
+    obj = MultinomialObjective(X, y, 4, sw, X.mean(axis=0), 1e-3, True, 1)
+    lam = py_lipschitz(obj, max_iter=300, rtol=1e-10)
+    for start in (np.zeros(obj.n_coef), 5.0 * np.random.default_rng(4).standard_normal(obj.n_coef)):
+        _, status, _, curve = run_solver(obj, start, "gd", 300, 1e-12, lr=1.0 / lam)
+        assert status in (0, 1)
+        assert np.all(np.diff(curve) <= 1e-14 * curve[0])
+    # and the accelerated loop reaches L-BFGS's minimum
+    ref, status, _, _ = run_solver(obj, np.zeros(obj.n_coef), "lbfgs", 1000, 1e-9)
+    assert status == 0
+    coef, status, _, _ = run_solver(obj, np.zeros(obj.n_coef), "fista", 20_000, 1e-8, lr=1.0 / lam)
+    assert status == 0
+    assert_allclose(coef, ref, rtol=1e-4, atol=1e-5 * np.abs(ref).max())
+
+
 def test_hess_vec_is_boehnings_bound():
     X, y, sw = make_data(n=120, p=3, K=4, weighted=True)
     mean = X.mean(axis=0)
