@@ -157,6 +157,7 @@ cdef class _GlmObjective(Objective):
             self._default_arr[self.n_coef - 1] = 1.0
         buf = self._default_arr
         self.default_point = &buf[0]
+        free(self.raw)  # __init__ called again
         self.raw = <double*>calloc(
             self.n_threads * _glm_stride(p) + LINE_DOUBLES, sizeof(double))
         if self.raw == NULL:
@@ -203,6 +204,8 @@ cdef class _GlmObjective(Objective):
     cdef double _penalty(self, const double* coef) noexcept nogil:
         cdef double w_sq = 0.0
         cdef Py_ssize_t j
+        if self.l2 == 0.0:
+            return 0.0          # not 0 * inf = NaN for huge coefficients
         for j in range(self.p):
             w_sq += coef[j] * coef[j]
         return 0.5 * self.l2 * w_sq
@@ -369,6 +372,8 @@ cdef class _GlmObjective(Objective):
     # -- Python hooks (tests, estimators) -----------------------------------
 
     cdef _check_len(self, const double[::1] v, what):
+        if self.raw == NULL:
+            raise ValueError("the objective is not initialised")
         if v.shape[0] != self.n_coef:
             raise ValueError(f"{what} has {v.shape[0]} entries, the objective {self.n_coef}")
 
