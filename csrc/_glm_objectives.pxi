@@ -124,6 +124,9 @@ cdef class _GlmObjective(Objective):
         self.n_samples = n
         self.n_threads = n_threads if _use_threads(n, p, n_threads) else 1
         self._keep = (X, y, sample_weight)
+        self.X32 = self.y32 = self.sw32 = NULL   # nothing left from an earlier __init__
+        self.X64 = self.y64 = self.sw64 = NULL
+        self.point_set = False
         self._mean_arr = mean
         buf = mean
         self.mean = &buf[0]

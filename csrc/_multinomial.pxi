@@ -13,9 +13,12 @@
 # the gradient by ``-m * sum_i r_ik`` afterwards, so X is never copied.
 #
 # One pass over X per evaluation: for each block of eight rows (which stay in
-# L1) the K scores come from K ``_dot8`` calls, the softmax is done in
-# registers, and the K pointwise gradients go back through K ``_axpy8`` calls
-# into a per-thread accumulator.
+# L1) the K scores come from K ``_dot8`` calls, the softmax of the eight rows
+# runs in vectorised loops over an 8 x K scratch (``_mn_block``, with its own
+# vectorisable exp), and the K pointwise gradients go back through K
+# ``_axpy8`` calls into a per-thread accumulator. Threads take contiguous
+# runs of row blocks and their accumulators are summed in a fixed order, as
+# in ``_squared_pass.pxi``.
 
 from libc.math cimport INFINITY, exp, log
 

@@ -288,7 +288,8 @@ def test_bad_arguments_raise(kwargs, match):
 
 
 def test_bad_hook_arguments_raise():
-    obj = MultinomialObjective(np.ones((5, 2)), np.array([0, 1, 2, 0, 1]), 3, None, None, 0.0, True, 1)
+    y = np.array([0, 1, 2, 0, 1])
+    obj = MultinomialObjective(np.ones((5, 2)), y, 3, None, None, 0.0, True, 1)
     with pytest.raises(ValueError, match="shape"):
         obj.py_value_grad(np.zeros(3))
     with pytest.raises(ValueError, match="row indices"):
