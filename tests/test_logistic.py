@@ -224,7 +224,9 @@ def test_partial_fit_reduces_the_objective():
     losses = []
     for epoch in range(8):
         for chunk in np.array_split(np.arange(len(y)), 3):
-            clf.partial_fit(X[chunk], y[chunk], classes=np.unique(y))
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", ConvergenceWarning)  # one epoch is the contract
+                clf.partial_fit(X[chunk], y[chunk], classes=np.unique(y))
         losses.append(sk_objective(X, y, None, clf.coef_, clf.intercept_, 1.0, clf.classes_))
     ref = sk_fit(X, y, None, solver="lbfgs")
     best = sk_objective(X, y, None, ref.coef_, ref.intercept_, 1.0, ref.classes_)

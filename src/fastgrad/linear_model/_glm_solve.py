@@ -147,7 +147,9 @@ def solve(
     else:
         coef, status, n_iter, curve = run_solver(obj, coef0, kind, int(max_iter), **run)
         used = kind
-    check_status(estimator, status, n_iter, max_iter=max_iter, solver=solver, unit=unit, hint=hint)
+    if not (status == MAX_ITER and epoch0 is not None):
+        # (partial_fit runs one epoch by design: running out of it is no news)
+        check_status(estimator, status, n_iter, max_iter=max_iter, solver=solver, unit=unit, hint=hint)
     if verbose:
         print(f"[{name}] solver {used}: {n_iter} {unit}, objective {curve[-1]:.10g}")
     return GLMFit(coef=coef, status=status, n_iter=n_iter, curve=curve, solver=used,
