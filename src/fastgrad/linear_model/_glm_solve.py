@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._solvers_fast import py_lipschitz, run_solver
+from .._squared_loss import _resolve_n_threads
+from ._iterative import _column_means
 from ._status import MAX_ITER, NONFINITE, STALLED, check_status
 
 __all__ = []
@@ -44,6 +46,20 @@ class GLMFit:
     curve: np.ndarray
     solver: str
     learning_rate: float = 0.0
+
+
+def prepare(estimator, X, sample_weight):
+    """``(sum_s, mean, n_threads)`` for a GLM objective on validated data.
+
+    ``mean`` is the centring vector (the weighted column means, zeros without
+    an intercept); ``n_threads`` follows the estimator's ``n_jobs``.
+    """
+    sum_s = float(X.shape[0] if sample_weight is None else np.sum(sample_weight, dtype=np.float64))
+    if not sum_s > 0:
+        raise ValueError("sample_weight (times class_weight, if any) must not sum to zero.")
+    mean = _column_means(X, sample_weight) if estimator.fit_intercept else np.zeros(X.shape[1])
+    n_threads = _resolve_n_threads(None if estimator.n_jobs in (None, -1) else estimator.n_jobs)
+    return sum_s, mean, n_threads
 
 
 def auto_lbfgs_budget(n_coef, hessian_blocks):

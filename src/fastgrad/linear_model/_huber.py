@@ -8,10 +8,8 @@ from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._solvers_fast import HuberObjective
-from .._squared_loss import _resolve_n_threads
 from ._base import _FLOAT_DTYPES, _reject_sparse, _validate_fit_data
-from ._glm_solve import solve
-from ._iterative import _column_means
+from ._glm_solve import prepare, solve
 
 __all__ = ["HuberRegressor"]
 
@@ -144,14 +142,8 @@ class HuberRegressor(RegressorMixin, BaseEstimator):
         self : HuberRegressor
         """
         X, y, sample_weight = _validate_fit_data(self, X, y, sample_weight, multi_output=False)
-        if y.ndim != 1:
-            raise ValueError(f"y must be 1-D (one target per row of X), got shape {y.shape}.")
-        sum_s = float(X.shape[0] if sample_weight is None else np.sum(sample_weight, dtype=np.float64))
-        if not sum_s > 0:
-            raise ValueError("sample_weight must not sum to zero.")
         p = X.shape[1]
-        mean = _column_means(X, sample_weight) if self.fit_intercept else np.zeros(p)
-        n_threads = _resolve_n_threads(None if self.n_jobs in (None, -1) else self.n_jobs)
+        sum_s, mean, n_threads = prepare(self, X, sample_weight)
         obj = HuberObjective(
             X, y, sample_weight, mean, float(self.alpha), float(self.epsilon), self.fit_intercept, n_threads
         )

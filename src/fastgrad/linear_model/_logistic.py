@@ -12,10 +12,8 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._solvers_fast import LogisticObjective, MultinomialObjective
-from .._squared_loss import _resolve_n_threads
 from ._base import _FLOAT_DTYPES, _reject_sparse, _validate_weights
-from ._glm_solve import GLM_SOLVERS, L1_SOLVERS, row_curvature_bound, solve
-from ._iterative import _column_means
+from ._glm_solve import GLM_SOLVERS, L1_SOLVERS, prepare, row_curvature_bound, solve
 
 __all__ = ["LogisticRegression"]
 
@@ -235,14 +233,11 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             w = w * sample_weight
         return np.ascontiguousarray(w, dtype=sample_weight.dtype if sample_weight is not None else None)
 
-    def _objective(self, X, y_idx, n_classes, sample_weight, mean, C, ratio):
-        """The compiled objective and its L1 weight for the encoded data."""
-        sum_s = float(X.shape[0] if sample_weight is None else np.sum(sample_weight, dtype=np.float64))
-        if not sum_s > 0:
-            raise ValueError("sample_weight (times class_weight) must not sum to zero.")
+    def _objective(self, X, y_idx, n_classes, sample_weight, C, ratio):
+        """The compiled objective, its L1 weight and the centring vector for the encoded data."""
+        sum_s, mean, n_threads = prepare(self, X, sample_weight)
         scale = 0.0 if not np.isfinite(C) else 1.0 / (C * sum_s)
         l2, l1 = (1.0 - ratio) * scale, ratio * scale
-        n_threads = _resolve_n_threads(None if self.n_jobs in (None, -1) else self.n_jobs)
         if sample_weight is not None:
             sample_weight = np.ascontiguousarray(sample_weight, dtype=X.dtype)
         if n_classes == 2:
@@ -253,7 +248,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 X, np.ascontiguousarray(y_idx, dtype=np.intp), n_classes, sample_weight, mean, l2,
                 self.fit_intercept, n_threads,
             )
-        return obj, l1
+        return obj, l1, mean
 
     def _start(self, X, y_idx, n_classes, sample_weight, mean, obj):
         """Start point in centred coordinates: the warm solution, or the class priors."""
@@ -358,8 +353,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         classes, y_idx = self._encode(y)
         n_classes = classes.shape[0]
         sample_weight = self._weights(y_idx, sample_weight, n_classes, classes, y)
-        mean = _column_means(X, sample_weight) if self.fit_intercept else np.zeros(X.shape[1])
-        obj, l1 = self._objective(X, y_idx, n_classes, sample_weight, mean, C, ratio)
+        obj, l1, mean = self._objective(X, y_idx, n_classes, sample_weight, C, ratio)
         if warm := (self.warm_start and hasattr(self, "classes_")):
             warm = np.array_equal(self.classes_, classes)
         if not warm and hasattr(self, "coef_"):
@@ -427,8 +421,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         _, y_idx = self._encode(y, classes=self.classes_)
         n_classes = self.classes_.shape[0]
         sample_weight = self._weights(y_idx, sample_weight, n_classes, self.classes_, y)
-        mean = _column_means(X, sample_weight) if self.fit_intercept else np.zeros(X.shape[1])
-        obj, l1 = self._objective(X, y_idx, n_classes, sample_weight, mean, C, ratio)
+        obj, l1, mean = self._objective(X, y_idx, n_classes, sample_weight, C, ratio)
         p = X.shape[1]
         k = 1 if n_classes == 2 else n_classes
         coef0 = np.zeros(obj.n_coef)

@@ -10,10 +10,8 @@ from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._solvers_fast import PoissonObjective
-from .._squared_loss import _resolve_n_threads
 from ._base import _FLOAT_DTYPES, _reject_sparse, _validate_fit_data
-from ._glm_solve import GLM_SOLVERS, row_curvature_bound, solve
-from ._iterative import _column_means
+from ._glm_solve import GLM_SOLVERS, prepare, row_curvature_bound, solve
 
 __all__ = ["PoissonRegressor"]
 
@@ -140,19 +138,13 @@ class PoissonRegressor(RegressorMixin, BaseEstimator):
         self : PoissonRegressor
         """
         X, y, sample_weight = _validate_fit_data(self, X, y, sample_weight, multi_output=False)
-        if y.ndim != 1:
-            raise ValueError(f"y must be 1-D (one target per row of X), got shape {y.shape}.")
         if np.any(y < 0):
             i = int(np.flatnonzero(y < 0)[0])
             raise ValueError(
                 f"PoissonRegressor needs y >= 0 (counts or rates), but y[{i}] = {y[i]!r}. "
                 "Check the target, or use a model for signed targets (e.g. Ridge)."
             )
-        sum_s = float(X.shape[0] if sample_weight is None else np.sum(sample_weight, dtype=np.float64))
-        if not sum_s > 0:
-            raise ValueError("sample_weight must not sum to zero.")
-        mean = _column_means(X, sample_weight) if self.fit_intercept else np.zeros(X.shape[1])
-        n_threads = _resolve_n_threads(None if self.n_jobs in (None, -1) else self.n_jobs)
+        _, mean, n_threads = prepare(self, X, sample_weight)
         obj = PoissonObjective(X, y, sample_weight, mean, float(self.alpha), self.fit_intercept, n_threads)
         p = X.shape[1]
         coef0 = np.zeros(obj.n_coef)
