@@ -135,6 +135,9 @@ def test_poisson_negative_y_is_an_error():
 @pytest.mark.parametrize("params, match", [
     ({"alpha": -1.0}, "alpha"), ({"solver": "saga"}, "solver"), ({"max_iter": 0}, "max_iter"),
     ({"tol": -1.0}, "tol"), ({"solver": "fista"}, "solver"),
+    ({"learning_rate": 0.0}, "learning_rate"), ({"momentum": 1.0}, "momentum"),
+    ({"batch_size": 0}, "batch_size"), ({"n_jobs": 0}, "n_jobs"), ({"warm_start": "yes"}, "warm_start"),
+    ({"random_state": "seed"}, "random_state"), ({"fit_intercept": 2}, "fit_intercept"),
 ])
 def test_poisson_bad_parameters(params, match):
     X, y, _ = poisson_data(n=20)
@@ -197,6 +200,8 @@ def test_huber_bad_epsilon(epsilon):
 
 @pytest.mark.parametrize("params, match", [
     ({"alpha": -1.0}, "alpha"), ({"solver": "sgd"}, "solver"), ({"max_iter": 0}, "max_iter"),
+    ({"tol": -1.0}, "tol"), ({"learning_rate": -0.1}, "learning_rate"), ({"n_jobs": 0}, "n_jobs"),
+    ({"epsilon": np.inf}, "epsilon|finite"), ({"warm_start": "yes"}, "warm_start"),
 ])
 def test_huber_bad_parameters(params, match):
     X, y, _ = huber_data(n=20)

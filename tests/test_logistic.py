@@ -276,6 +276,11 @@ def test_single_class_is_an_error():
         ({"l1_ratio": 1.0, "solver": "lbfgs"}, "L1"),
         ({"l1_ratio": 0.5, "solver": "newton"}, "L1"),
         ({"class_weight": {7: 1.0}}, "class_weight"),
+        ({"class_weight": "uniform"}, "class_weight"),
+        ({"n_jobs": 0}, "n_jobs"),
+        ({"random_state": "seed"}, "random_state"),
+        ({"penalty": "l3"}, "penalty"),
+        ({"warm_start": "yes"}, "warm_start"),
     ],
 )
 def test_bad_parameters(params, match):
