@@ -15,6 +15,7 @@ import scipy.linalg
 import scipy.optimize
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin
+from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from ._gram import weighted_gram
@@ -22,6 +23,9 @@ from ._iterative import DEFAULT_MAX_ITER, ITERATIVE_SOLVERS, POSITIVE_SOLVERS, f
 from ._status import check_status
 
 __all__ = []
+
+#: The sparse formats the compiled kernels read: rows (CSR) or columns (CSC).
+SPARSE_FORMATS = ("csr", "csc")
 
 _FLOAT_DTYPES = [np.float64, np.float32]
 
@@ -40,26 +44,66 @@ def _reject_sparse(X, name, estimator):
         )
 
 
-def _validate_fit_data(estimator, X, y, sample_weight, multi_output=True):
-    """Checked, C-contiguous ``X`` and ``y`` of one float dtype, and the weights.
+def canonical_sparse(X, original):
+    """Sparse ``X`` with sorted, summed indices and one index dtype, for the kernels.
 
-    Raises clear errors for sparse ``X``, NaN/inf, empty data, mismatched
-    lengths and bad weights (negative, non-finite or all zero). Never modifies
-    the inputs (a converted copy is made when the layout or dtype differs).
+    ``original`` is what the user passed: scipy's ``sum_duplicates`` works in
+    place, so when validation handed back the user's own object it is copied
+    first (inputs are never modified). Indices and the index pointer share one
+    integer dtype (int32 or int64), as the compiled kernels expect.
     """
-    _reject_sparse(X, "X", estimator)
+    if not X.has_canonical_format:
+        if X is original:
+            X = X.copy()
+        X.sum_duplicates()  # sorts the indices too
+    if X.indices.dtype != X.indptr.dtype:
+        if X is original:
+            X = X.copy()
+        X.indices = X.indices.astype(np.int64)
+        X.indptr = X.indptr.astype(np.int64)
+    return X
+
+
+def _validate_fit_data(estimator, X, y, sample_weight, multi_output=True, accept_sparse=False):
+    """Checked ``X`` and ``y`` of one float dtype, and the weights.
+
+    Dense ``X`` comes back C-contiguous. With ``accept_sparse`` (a format
+    name such as ``"csr"`` or ``"csc"``) a scipy.sparse ``X`` is converted
+    once to that format and made canonical (``canonical_sparse``); without
+    it sparse ``X`` is refused with a clear TypeError. Raises clear errors for
+    NaN/inf (also in a sparse matrix's stored values), empty data,
+    mismatched lengths and bad weights (negative, non-finite or all zero).
+    Never modifies the inputs (a converted copy is made when the layout or
+    dtype differs).
+    """
+    if not accept_sparse:
+        _reject_sparse(X, "X", estimator)
+    original = X
     X, y = validate_data(
         estimator,
         X,
         y,
-        accept_sparse=False,
+        accept_sparse=accept_sparse,
+        accept_large_sparse=True,
         dtype=_FLOAT_DTYPES,
         order="C",
         multi_output=multi_output,
         y_numeric=True,
     )
+    if sp.issparse(X):
+        X = canonical_sparse(X, original)
     y = np.ascontiguousarray(y, dtype=X.dtype)
     return X, y, _validate_weights(X, sample_weight)
+
+
+def linear_predict(estimator, X, accept_sparse=("csr", "csc", "coo")):
+    """``X @ coef_.T + intercept_`` for a fitted linear model, dense or sparse ``X``."""
+    check_is_fitted(estimator)
+    X = validate_data(
+        estimator, X, accept_sparse=accept_sparse, accept_large_sparse=True,
+        dtype=_FLOAT_DTYPES, reset=False,
+    )
+    return np.asarray(safe_sparse_dot(X, estimator.coef_.T)) + estimator.intercept_
 
 
 def _validate_weights(X, sample_weight):
