@@ -37,3 +37,19 @@ def test_index_dtypes_made_equal():
     assert Y.indices.dtype == Y.indptr.dtype == np.int64
     assert X.indices.dtype == np.int32  # the input keeps its arrays
     np.testing.assert_array_equal(Y.toarray(), X.toarray())
+
+
+def test_tfidf_like_benchmark_data():
+    from fastgrad._bench.sparse_data import binary_target, regression_target, tfidf_like
+
+    X = tfidf_like(500, 2000, 0.01, seed=0)
+    assert sp.isspmatrix_csr(X) and X.has_canonical_format
+    assert 0.5 * 0.01 < X.nnz / (500 * 2000) <= 0.01
+    norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
+    np.testing.assert_allclose(norms, 1.0)
+    freq = np.bincount(X.indices, minlength=2000)
+    assert freq.max() > 20 * np.median(freq)  # power-law columns: a few frequent terms
+    assert np.all(np.isfinite(regression_target(X, 1)))
+    assert set(np.unique(binary_target(X, 2))) == {0.0, 1.0}
+    with pytest.raises(ValueError, match="density"):
+        tfidf_like(5, 5, 0.0, seed=0)
