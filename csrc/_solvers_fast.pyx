@@ -86,6 +86,7 @@ STATUS_CODES = {
 
 include "_squared_pass.pxi"
 include "_objective.pxi"
+include "_sparse_squared.pxi"
 include "_glm_pass.pxi"
 include "_glm_objectives.pxi"
 include "_loops_first.pxi"
