@@ -166,3 +166,35 @@ def curvature_gram(X, H, center, n_jobs=None):
                 G[t] += (D * Hb[:, t:t + 1]).T @ D
     G = 0.5 * (G + G.transpose(0, 2, 1))
     return G, a, s
+
+
+def sparse_weighted_gram(X, Y, sample_weight=None, center=True):
+    """``weighted_gram`` for a scipy.sparse ``X``, without densifying ``X``.
+
+    The plain weighted sums ``G = X^T S X`` and ``X^T S Y`` come from sparse
+    products (a dense ``(p, p)`` result, so this is for moderate ``p``); the
+    centring is the rank-one correction ``G - sum_s m m^T`` (and likewise for
+    ``X^T S Y``) with ``m`` the weighted column means, so the sparsity of
+    ``X`` is never destroyed by subtracting the means.
+    """
+    n, p = X.shape
+    Y = np.asarray(Y, dtype=np.float64)
+    X = X.astype(np.float64)
+    if sample_weight is None:
+        s = np.ones(n)
+    else:
+        s = np.asarray(sample_weight, dtype=np.float64)
+    sum_s = float(s.sum())
+    if not sum_s > 0:
+        raise ValueError("sample_weight must not sum to zero")
+    SX = X.multiply(s[:, None]).tocsr() if sample_weight is not None else X
+    G = np.asarray((X.T @ SX).toarray(), dtype=np.float64)
+    C = np.asarray(SX.T @ Y, dtype=np.float64)
+    x_mean = np.asarray(SX.sum(axis=0), dtype=np.float64).ravel() / sum_s
+    y_mean = (s @ Y) / sum_s
+    G = 0.5 * (G + G.T)
+    if not center:
+        return G, C, x_mean, y_mean, sum_s
+    XtX = G - sum_s * np.outer(x_mean, x_mean)
+    XtY = C - sum_s * np.outer(x_mean, y_mean)
+    return XtX, XtY, x_mean, y_mean, sum_s

@@ -16,11 +16,13 @@ sums, not means) convert ``alpha`` and the reported objective.
 """
 
 import numpy as np
+import scipy.sparse as sp
+import scipy.sparse.linalg
 
-from .._solvers_fast import SquaredObjective, py_lipschitz, run_solver
+from .._solvers_fast import SparseSquaredObjective, SquaredObjective, py_lipschitz, run_solver
 from .._squared_loss import _resolve_n_threads
-from ._gram import weighted_gram
-from ._status import NONFINITE, check_status
+from ._gram import sparse_weighted_gram, weighted_gram
+from ._status import CONVERGED, NONFINITE, check_status
 
 __all__ = []
 
@@ -37,16 +39,17 @@ DEFAULT_MAX_ITER = 1000
 def _column_means(X, sample_weight):
     """(Weighted) column means in float64; any vector would be correct, the mean is best."""
     if sample_weight is None:
-        return X.mean(axis=0, dtype=np.float64)
+        return np.asarray(X.mean(axis=0, dtype=np.float64)).ravel()
     # float32 X stays float32 here: m only conditions the problem, the
     # reparametrisation b = c - m . w is exact for any m.
-    return np.asarray(sample_weight @ X, dtype=np.float64) / float(np.sum(sample_weight, dtype=np.float64))
+    return np.asarray(sample_weight @ X, dtype=np.float64).ravel() / float(np.sum(sample_weight, dtype=np.float64))
 
 
 def _hessian(X, sample_weight, mean, alpha, fit_intercept):
     """Exact Hessian of the mean-form objective for the centring vector ``mean``."""
     Y = np.zeros((X.shape[0], 1))
-    XtX, _, x_mean, _, sum_s = weighted_gram(X, Y, sample_weight, center=True)
+    gram = sparse_weighted_gram if sp.issparse(X) else weighted_gram
+    XtX, _, x_mean, _, sum_s = gram(X, Y, sample_weight, center=True)
     p = X.shape[1]
     d = x_mean - mean
     k = p + 1 if fit_intercept else p
@@ -78,7 +81,9 @@ def fit_least_squares(
         sample_weight = np.ascontiguousarray(sample_weight, dtype=X.dtype)
     mean = _column_means(X, sample_weight) if fit_intercept else np.zeros(X.shape[1])
     y = np.ascontiguousarray(y, dtype=X.dtype)
-    obj = SquaredObjective(X, y, sample_weight, mean, float(alpha), fit_intercept, n_threads)
+    # CSR X: the compiled sparse pass (the estimators hand over canonical CSR)
+    objective = SparseSquaredObjective if sp.issparse(X) else SquaredObjective
+    obj = objective(X, y, sample_weight, mean, float(alpha), fit_intercept, n_threads)
 
     p = X.shape[1]
     coef0 = np.zeros(obj.n_coef)
@@ -115,6 +120,17 @@ def fit_least_squares(
         obj, coef0, kind, int(max_iter), float(tol), lr=lr, momentum=mu, l1=float(l1),
         positive=bool(positive), verbose=int(verbose),
     )
+    if status != CONVERGED:
+        # A loop that stopped early may be stuck because the data overflow
+        # (e.g. X ~ 1e300): the loss at the start is finite, but the curvature
+        # along the gradient is not, so no step is accepted. Two extra passes
+        # tell that apart from a slow convergence.
+        f_end, g_end = obj.py_value_grad(np.ascontiguousarray(coef, dtype=np.float64))
+        finite = np.isfinite(f_end) and np.all(np.isfinite(g_end))
+        if finite and np.any(g_end):
+            finite = np.all(np.isfinite(obj.py_hess_vec(g_end / np.max(np.abs(g_end)))))
+        if not finite:
+            status = NONFINITE
     hint = (
         f"The step size was learning_rate={learning_rate!r}; lower it, or leave it at "
         "None to use 1/L from the data." if learning_rate is not None else
@@ -136,3 +152,37 @@ def stack_curves(curves):
         total[: len(c)] += c
         total[len(c):] += c[-1]
     return total
+
+
+def lsqr_least_squares(X, y, sample_weight, *, alpha, fit_intercept, max_iter, tol):
+    """One target by scipy's LSQR on the implicitly centred, weighted operator.
+
+    Minimises ``||sqrt(s) * ((X - 1 m^T) w - (y - ybar))||**2 + alpha ||w||**2``
+    (the sum form; ``m``, ``ybar`` the weighted means, zero without an
+    intercept) through a ``LinearOperator``: ``X`` -- dense or sparse -- is
+    never centred, copied or densified. Returns ``(w, b, n_iter)``.
+    """
+    n, p = X.shape
+    s = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+    root = np.sqrt(s)
+    y = np.asarray(y, dtype=np.float64)
+    if fit_intercept:
+        m = _column_means(X, sample_weight)
+        y_mean = float(s @ y / s.sum())
+    else:
+        m, y_mean = np.zeros(p), 0.0
+
+    def matvec(v):
+        v = np.ravel(v)
+        return root * (np.asarray(X @ v).ravel() - m @ v)
+
+    def rmatvec(u):
+        u = root * np.ravel(u)
+        return np.asarray(X.T @ u).ravel() - m * u.sum()
+
+    op = scipy.sparse.linalg.LinearOperator((n, p), matvec=matvec, rmatvec=rmatvec, dtype=np.float64)
+    result = scipy.sparse.linalg.lsqr(
+        op, root * (y - y_mean), damp=float(np.sqrt(alpha)), atol=tol, btol=tol, iter_lim=max_iter,
+    )
+    w = result[0]
+    return w, y_mean - m @ w, int(result[2])

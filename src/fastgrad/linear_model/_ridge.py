@@ -1,16 +1,23 @@
 """Ordinary least squares and ridge regression: closed form or compiled loops."""
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 
-from ._base import LEAST_SQUARES_SOLVERS, _LeastSquaresModel
+from ._base import LEAST_SQUARES_SOLVERS
+from ._iterative import ITERATIVE_SOLVERS, POSITIVE_SOLVERS
+from ._least_squares import GRAM, LSQR, _DispatchLeastSquares, small_gram
 
 __all__ = ["LinearRegression", "Ridge"]
 
 _SOLVERS = set(LEAST_SQUARES_SOLVERS)
+#: scikit-learn's Ridge solver names, then fastgrad's own compiled loops.
+SKLEARN_RIDGE_SOLVERS = ("auto", "svd", "cholesky", "lsqr", "sparse_cg", "sag", "saga", "lbfgs")
+RIDGE_SOLVERS = SKLEARN_RIDGE_SOLVERS + tuple(s for s in ITERATIVE_SOLVERS if s != "lbfgs")
 
 # Constraints of the fastgrad-only parameters, shared by both estimators.
 _EXTRA_CONSTRAINTS = {
@@ -21,7 +28,7 @@ _EXTRA_CONSTRAINTS = {
 }
 
 
-class LinearRegression(_LeastSquaresModel):
+class LinearRegression(_DispatchLeastSquares):
     """Ordinary least squares, a drop-in for scikit-learn's ``LinearRegression``.
 
     Minimises ``sum_i s_i (y_i - x_i . w - b)**2`` (``s`` the sample weights).
@@ -149,6 +156,17 @@ class LinearRegression(_LeastSquaresModel):
     def _alphas(self, n_targets):
         return np.zeros(n_targets)
 
+    def _plan(self, X):
+        solver = self._resolved_solver(X.shape[1])
+        if self.positive and solver not in ("cholesky",) + POSITIVE_SOLVERS:
+            raise ValueError(
+                f"solver={solver!r} does not support positive=True. Use solver='auto', "
+                f"or one of {POSITIVE_SOLVERS} (projected gradient), or set positive=False."
+            )
+        if solver == "cholesky":
+            return solver, GRAM, "absent"
+        return solver, "loop:" + solver, "array"
+
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Fit the model.
@@ -171,7 +189,7 @@ class LinearRegression(_LeastSquaresModel):
         return self._fit_least_squares(X, y, sample_weight)
 
 
-class Ridge(_LeastSquaresModel):
+class Ridge(_DispatchLeastSquares):
     """Least squares with an L2 penalty, a drop-in for scikit-learn's ``Ridge``.
 
     Minimises ``sum_i s_i (y_i - x_i . w - b)**2 + alpha * ||w||**2`` (the
@@ -265,7 +283,7 @@ class Ridge(_LeastSquaresModel):
         "copy_X": ["boolean"],
         "max_iter": [Interval(Integral, 1, None, closed="left"), None],
         "tol": [Interval(Real, 0, None, closed="left")],
-        "solver": [StrOptions(_SOLVERS)],
+        "solver": [StrOptions(set(RIDGE_SOLVERS))],
         "positive": ["boolean"],
         "random_state": ["random_state"],
         **_EXTRA_CONSTRAINTS,
@@ -309,8 +327,8 @@ class Ridge(_LeastSquaresModel):
             )
         if alpha.size not in (1, n_targets):
             raise ValueError(
-                f"Invalid alpha: it has {alpha.size} values but y has {n_targets} "
-                "targets. Pass one alpha, or one per column of y."
+                "Number of targets and number of penalties do not correspond: "
+                f"{alpha.size} != {n_targets}. Pass one alpha, or one per column of y."
             )
         return np.broadcast_to(alpha, (n_targets,)).copy()
 
@@ -333,9 +351,64 @@ class Ridge(_LeastSquaresModel):
         self : Ridge
             The fitted estimator.
         """
-        if self.positive and self.solver == "cholesky":
-            raise ValueError(
-                "solver='cholesky' does not support positive=True. "
-                "Use solver='auto' (or 'gd' / 'nesterov') or set positive=False."
-            )
         return self._fit_least_squares(X, y, sample_weight)
+
+    def _lsqr_tol(self):
+        return self.tol
+
+    def _plan(self, X):
+        """``(solver_, engine, n_iter_ kind)`` for this X, with scikit-learn's rules.
+
+        The engines: the closed form from the Gram matrix (dense or sparse)
+        for the direct names while ``p`` is moderate; L-BFGS (compiled, dense
+        or CSR) for the stochastic names and for large ``p`` -- same optimum,
+        fewer passes over X than SAG/SAGA; LSQR on the centred operator for
+        "lsqr"; exact NNLS or projected accelerated gradient for positive.
+        """
+        solver, sparse = self.solver, sp.issparse(X)
+        if solver == "lbfgs" and not self.positive:
+            raise ValueError(
+                "'lbfgs' solver can be used only when positive=True. "
+                "Please use another solver (e.g. solver='auto')."
+            )
+        if self.positive:
+            if solver in POSITIVE_SOLVERS:
+                return solver, "loop:" + solver, "array"
+            if solver not in ("auto", "lbfgs"):
+                raise ValueError(
+                    f"solver='{solver}' does not support positive fitting. Please set the "
+                    "solver to 'auto' or 'lbfgs' (or fastgrad's 'gd' / 'nesterov'), or set "
+                    "`positive=False`"
+                )
+            # No iteration limit given: the exact NNLS solve of the normal
+            # equations; otherwise a loop that honours max_iter.
+            if self.max_iter is None and small_gram(X):
+                return "lbfgs", GRAM, "none"
+            return "lbfgs", "loop:nesterov", "none"
+        if sparse and self.fit_intercept and solver in ("svd", "cholesky", "saga"):
+            raise ValueError(
+                f"solver='{solver}' does not support fitting the intercept on sparse data. "
+                "Please set the solver to 'auto' or 'lsqr', 'sparse_cg', 'sag', 'lbfgs' "
+                "or set `fit_intercept=False`"
+            )
+        if sparse and solver == "svd":
+            raise TypeError(
+                "SVD solver does not support sparse inputs currently: use solver='auto' "
+                "(or 'sparse_cg', 'lsqr'), or pass X.toarray()."
+            )
+        if solver == "sag" and sparse and self.fit_intercept and self.max_iter is None and self.tol > 1e-4:
+            warnings.warn(
+                '"sag" solver requires many iterations to fit an intercept on sparse X with '
+                "scikit-learn's SAG; fastgrad runs L-BFGS for it, but to reproduce scikit-learn "
+                'set the solver to "auto" or "sparse_cg", or a low "tol" and a high "max_iter".',
+                UserWarning,
+            )
+        if solver == "auto":
+            solver = "sparse_cg" if sparse else "cholesky"
+        if solver in ("svd", "cholesky", "sparse_cg"):
+            return solver, GRAM if small_gram(X) else "loop:lbfgs", "none"
+        if solver == "lsqr":
+            return solver, LSQR, "array"
+        if solver in ("sag", "saga"):
+            return solver, "loop:lbfgs", "array"
+        return solver, "loop:" + solver, "array"
