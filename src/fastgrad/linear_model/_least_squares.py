@@ -55,6 +55,10 @@ class _DispatchLeastSquares(_LeastSquaresModel):
     ``_lsqr_tol()``.
     """
 
+    #: coef_ of shape (p,) for y of shape (n, 1) (scikit-learn's Ridge does this,
+    #: its LinearRegression keeps (1, p)).
+    _ravel_single_target = False
+
     def _fit_least_squares(self, X, y, sample_weight):
         X, y, sample_weight = _validate_fit_data(self, X, y, sample_weight, accept_sparse="csr")
         n_targets = 1 if y.ndim == 1 else y.shape[1]
@@ -86,6 +90,8 @@ class _DispatchLeastSquares(_LeastSquaresModel):
         else:
             self.coef_ = coef.astype(X.dtype)
             self.intercept_ = intercept.astype(X.dtype) if self.fit_intercept else 0.0
+            if self._ravel_single_target and y.shape[1] == 1:
+                self.coef_ = self.coef_.ravel()  # scikit-learn's Ridge: y of shape (n, 1)
         if report_iter == "absent":
             # as scikit-learn's LinearRegression: a direct solve has no n_iter_
             self.__dict__.pop("n_iter_", None)

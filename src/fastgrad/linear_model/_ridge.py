@@ -353,6 +353,8 @@ class Ridge(_DispatchLeastSquares):
         """
         return self._fit_least_squares(X, y, sample_weight)
 
+    _ravel_single_target = True
+
     def _lsqr_tol(self):
         return self.tol
 

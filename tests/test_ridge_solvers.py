@@ -1,0 +1,161 @@
+"""Ridge's solver names against scikit-learn's Ridge: model, rules, messages, n_iter_.
+
+Every scikit-learn name must give scikit-learn's model (compared with
+scikit-learn's fit of the same name on the same data), report it in
+``solver_``, and follow scikit-learn's rules for ``positive``, sparse input
+and ``n_iter_``. A fit that overflows must raise, on every path.
+"""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+import sklearn.linear_model as sklm
+from numpy.testing import assert_allclose
+from sklearn.exceptions import ConvergenceWarning
+
+from fastgrad import LinearRegression, Ridge
+
+SK_SOLVERS = ["auto", "svd", "cholesky", "lsqr", "sparse_cg", "sag", "saga"]
+OWN_SOLVERS = ["gd", "momentum", "nesterov", "newton"]
+
+
+def make_data(n=80, p=6, k=1, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p)) + 2.0
+    coef = rng.standard_normal((p, k))
+    y = X @ coef + 0.3 * rng.standard_normal((n, k)) - 1.0
+    return X, (y.ravel() if k == 1 else y), rng.uniform(0.5, 2.0, n)
+
+
+@pytest.mark.parametrize("solver", SK_SOLVERS)
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("k", [1, 2])
+def test_solver_matches_sklearn(solver, fit_intercept, k):
+    X, y, sw = make_data(k=k)
+    params = dict(alpha=1.5, solver=solver, fit_intercept=fit_intercept, tol=1e-12, max_iter=10000)
+    got = Ridge(**params).fit(X, y, sample_weight=sw)
+    want = sklm.Ridge(**params, random_state=0).fit(X, y, sample_weight=sw)
+    assert got.solver_ == want.solver_
+    assert_allclose(got.coef_, want.coef_, rtol=1e-6, atol=1e-8)
+    assert_allclose(got.intercept_, want.intercept_, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("solver", OWN_SOLVERS)
+def test_own_solvers_reach_cholesky(solver):
+    X, y, sw = make_data()
+    got = Ridge(alpha=1.5, solver=solver, tol=1e-10, max_iter=50000).fit(X, y, sample_weight=sw)
+    want = sklm.Ridge(alpha=1.5, solver="cholesky").fit(X, y, sample_weight=sw)
+    assert got.solver_ == solver
+    assert_allclose(got.coef_, want.coef_, rtol=1e-6)
+
+
+@pytest.mark.parametrize("solver", ["auto", "lbfgs"])
+@pytest.mark.parametrize("max_iter", [None, 5000])
+def test_positive_matches_sklearn(solver, max_iter):
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((100, 5))
+    y = X @ np.array([1.0, -2.0, 0.5, 0.0, 3.0]) + 0.1 * rng.standard_normal(100)
+    got = Ridge(alpha=1.0, positive=True, solver=solver, tol=1e-10, max_iter=max_iter).fit(X, y)
+    want = sklm.Ridge(alpha=1.0, positive=True, solver=solver, tol=1e-10).fit(X, y)
+    assert got.solver_ == "lbfgs" == want.solver_
+    assert np.all(got.coef_ >= 0)
+    assert_allclose(got.coef_, want.coef_, atol=1e-5)
+    assert got.n_iter_ is None
+
+
+@pytest.mark.parametrize("solver", ["svd", "cholesky", "lsqr", "sparse_cg", "sag", "saga", "momentum", "newton"])
+def test_positive_rejected(solver):
+    X, y, _ = make_data()
+    with pytest.raises(ValueError, match=f"solver='{solver}' does not support positive fitting"):
+        Ridge(positive=True, solver=solver).fit(X, y)
+
+
+def test_lbfgs_needs_positive():
+    X, y, _ = make_data()
+    with pytest.raises(ValueError, match="'lbfgs' solver can be used only when positive=True"):
+        Ridge(solver="lbfgs").fit(X, y)
+
+
+def test_lbfgs_convergence_warning():
+    X = np.array([[1.0, -1.0], [1.0, 1.0]])
+    y = np.array([-1e10, 1e10])
+    est = Ridge(alpha=0.01, solver="lbfgs", positive=True, fit_intercept=False, tol=1e-12, max_iter=1)
+    with pytest.warns(ConvergenceWarning, match="lbfgs solver did not converge"):
+        est.fit(X, y)
+
+
+def test_n_iter():
+    X, y, _ = make_data(k=2)
+    for max_iter in (1, 2, 3):
+        for solver in ("sag", "saga", "lsqr"):
+            with pytest.warns(ConvergenceWarning) if solver != "lsqr" else _nothing():
+                est = Ridge(solver=solver, max_iter=max_iter, tol=1e-14).fit(X, y)
+            assert est.n_iter_.dtype == np.int32
+            np.testing.assert_array_equal(est.n_iter_, [max_iter, max_iter])
+    for solver in ("svd", "cholesky", "sparse_cg", "auto"):
+        assert Ridge(solver=solver).fit(X, y).n_iter_ is None
+    assert not hasattr(LinearRegression().fit(X, y), "n_iter_")
+    assert LinearRegression(solver="lbfgs").fit(X, y).n_iter_.shape == (2,)
+
+
+class _nothing:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def test_alpha_count_message():
+    X, y, _ = make_data(k=3)
+    with pytest.raises(ValueError, match="Number of targets and number of penalties do not correspond: 2 != 3"):
+        Ridge(alpha=np.array([1.0, 2.0])).fit(X, y)
+
+
+def test_single_column_y_shapes():
+    X, y, _ = make_data()
+    est = Ridge().fit(X, y[:, None])
+    want = sklm.Ridge().fit(X, y[:, None])
+    assert est.coef_.shape == want.coef_.shape == (X.shape[1],)
+    assert np.shape(est.intercept_) == np.shape(want.intercept_) == (1,)
+    assert LinearRegression().fit(X, y[:, None]).coef_.shape == (1, X.shape[1])
+
+
+def test_unknown_solver():
+    X, y, _ = make_data()
+    with pytest.raises(ValueError, match="'solver' parameter of Ridge must be a str among"):
+        Ridge(solver="eigen").fit(X, y)
+
+
+ALL_PATHS = (
+    [("Ridge", s, False) for s in SK_SOLVERS + OWN_SOLVERS]
+    + [("Ridge", s, True) for s in ["sparse_cg", "lsqr", "sag", "gd", "newton", "cholesky", "saga"]]
+    + [("Ridge-positive", "lbfgs", False), ("Ridge-positive-loop", "lbfgs", False)]
+    + [("LinearRegression", s, sparse) for s in ["auto", "gd", "lbfgs", "newton"] for sparse in (False, True)]
+)
+
+
+@pytest.mark.parametrize("kind,solver,sparse", ALL_PATHS)
+def test_overflow_raises(kind, solver, sparse):
+    """X * 1e300 used to give NaN coefficients silently: every path raises."""
+    X, y, _ = make_data()
+    X = X * 1e300
+    if sparse:
+        X = sp.csr_matrix(X)
+    fit_intercept = not (sparse and solver in ("cholesky", "saga"))
+    if kind == "LinearRegression":
+        est = LinearRegression(solver=solver)
+    elif kind.startswith("Ridge-positive"):
+        est = Ridge(solver=solver, positive=True, max_iter=50 if kind.endswith("loop") else None)
+    else:
+        est = Ridge(solver=solver, fit_intercept=fit_intercept)
+    with pytest.raises(ValueError, match="non-finite|NaN or infinite"):
+        est.fit(X, y)
+
+
+def test_large_but_safe_scale_still_fits():
+    # 1e100 squared is 1e200: no overflow, so no error
+    X, y, _ = make_data()
+    got = Ridge(alpha=1e200).fit(X * 1e100, y)
+    want = sklm.Ridge(alpha=1e200).fit(X * 1e100, y)
+    assert_allclose(got.coef_, want.coef_, rtol=1e-6)
