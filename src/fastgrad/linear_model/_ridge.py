@@ -362,9 +362,10 @@ class Ridge(_DispatchLeastSquares):
         """``(solver_, engine, n_iter_ kind)`` for this X, with scikit-learn's rules.
 
         The engines: the closed form from the Gram matrix (dense or sparse)
-        for the direct names while ``p`` is moderate; L-BFGS (compiled, dense
-        or CSR) for the stochastic names and for large ``p`` -- same optimum,
-        fewer passes over X than SAG/SAGA; LSQR on the centred operator for
+        for the direct names while ``p`` is moderate; Jacobi-preconditioned
+        conjugate gradients on the compiled (dense or CSR) pass for the
+        stochastic names and for large ``p`` -- same optimum, fewer passes
+        over X than SAG/SAGA or plain CG; LSQR on the centred operator for
         "lsqr"; exact NNLS or projected accelerated gradient for positive.
         """
         solver, sparse = self.solver, sp.issparse(X)
@@ -408,9 +409,9 @@ class Ridge(_DispatchLeastSquares):
         if solver == "auto":
             solver = "sparse_cg" if sparse else "cholesky"
         if solver in ("svd", "cholesky", "sparse_cg"):
-            return solver, GRAM if small_gram(X) else "loop:lbfgs", "none"
+            return solver, GRAM if small_gram(X) else "loop:cg", "none"
         if solver == "lsqr":
             return solver, LSQR, "array"
         if solver in ("sag", "saga"):
-            return solver, "loop:lbfgs", "array"
+            return solver, "loop:cg", "array"
         return solver, "loop:" + solver, "array"
