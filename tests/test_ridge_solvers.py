@@ -70,10 +70,13 @@ def test_positive_rejected(solver):
         Ridge(positive=True, solver=solver).fit(X, y)
 
 
-def test_lbfgs_needs_positive():
-    X, y, _ = make_data()
-    with pytest.raises(ValueError, match="'lbfgs' solver can be used only when positive=True"):
-        Ridge(solver="lbfgs").fit(X, y)
+def test_lbfgs_without_positive_is_fastgrads_loop():
+    # scikit-learn raises here; fastgrad keeps its compiled L-BFGS (a superset)
+    X, y, sw = make_data()
+    got = Ridge(alpha=1.5, solver="lbfgs", tol=1e-10).fit(X, y, sample_weight=sw)
+    want = sklm.Ridge(alpha=1.5, solver="cholesky").fit(X, y, sample_weight=sw)
+    assert got.solver_ == "lbfgs" and got.n_iter_.shape == (1,)
+    assert_allclose(got.coef_, want.coef_, rtol=1e-6)
 
 
 def test_lbfgs_convergence_warning():

@@ -370,10 +370,9 @@ class Ridge(_DispatchLeastSquares):
         """
         solver, sparse = self.solver, sp.issparse(X)
         if solver == "lbfgs" and not self.positive:
-            raise ValueError(
-                "'lbfgs' solver can be used only when positive=True. "
-                "Please use another solver (e.g. solver='auto')."
-            )
+            # scikit-learn refuses this; fastgrad keeps its compiled L-BFGS
+            # (a superset: no scikit-learn code is stopped by it)
+            return solver, "loop:lbfgs", "array"
         if self.positive:
             if solver in POSITIVE_SOLVERS:
                 return solver, "loop:" + solver, "array"
