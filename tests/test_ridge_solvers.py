@@ -162,3 +162,28 @@ def test_large_but_safe_scale_still_fits():
     got = Ridge(alpha=1e200).fit(X * 1e100, y)
     want = sklm.Ridge(alpha=1e200).fit(X * 1e100, y)
     assert_allclose(got.coef_, want.coef_, rtol=1e-6)
+
+
+@pytest.mark.parametrize("solver", ["sag", "saga", "lsqr", "sparse_cg"])
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "sparse"])
+def test_unpenalized_wide_gives_minimum_norm(solver, sparse):
+    # p > n, alpha = 0: many minimisers; scikit-learn's solvers give the minimum-norm one
+    rng = np.random.default_rng(7)
+    X = rng.standard_normal((10, 25))
+    y = rng.standard_normal(10)
+    want = np.linalg.pinv(X) @ y
+    Xc = sp.csr_matrix(X) if sparse else X
+    got = Ridge(alpha=0.0, solver=solver, fit_intercept=False, tol=1e-14, max_iter=10000).fit(Xc, y)
+    assert_allclose(got.coef_, want, rtol=1e-6, atol=1e-9)
+
+
+def test_cg_engine_large_p_dense_matches_sklearn():
+    # p above the closed-form threshold: the preconditioned CG engine
+    rng = np.random.default_rng(8)
+    X = rng.standard_normal((300, 2100)) * rng.uniform(0.1, 10.0, 2100)
+    y = rng.standard_normal(300)
+    got = Ridge(alpha=5.0, tol=1e-12, max_iter=5000).fit(X, y)
+    want = sklm.Ridge(alpha=5.0).fit(X, y)
+    assert got.solver_ == "cholesky"
+    assert_allclose(got.coef_, want.coef_, rtol=1e-6, atol=1e-9)
+    assert_allclose(got.intercept_, want.intercept_, rtol=1e-6)

@@ -191,7 +191,13 @@ def fit_least_squares(
         mu = float(momentum)
 
     if solver == "cg":
-        diag = _hessian_diagonal(X, sample_weight, mean, float(alpha), fit_intercept)
+        if alpha > 0:
+            diag = _hessian_diagonal(X, sample_weight, mean, float(alpha), fit_intercept)
+        else:
+            # Without a penalty the minimiser may not be unique: plain CG from
+            # 0 stays in range(X^T) and so ends at the minimum-norm solution,
+            # as scikit-learn's solvers do; a preconditioner would not.
+            diag = np.ones(obj.n_coef)
         coef, status, n_iter, curve = _pcg(obj, coef0, diag, int(max_iter), float(tol))
     else:
         coef, status, n_iter, curve = run_solver(
