@@ -90,8 +90,9 @@ class LinearRegression(_DispatchLeastSquares):
         Number of features seen in ``fit``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Column names, when ``X`` was a DataFrame with string column names.
-    n_iter_ : None or ndarray of shape (n_targets,)
-        Iterations per target of an iterative solver; None for the closed form.
+    n_iter_ : ndarray of shape (n_targets,)
+        Iterations per target of an iterative solver. Absent after the
+        closed form, as for scikit-learn's LinearRegression.
     loss_curve_ : ndarray
         The objective ``sum_i s_i (y_i - x_i . w - b)**2`` (summed over
         targets) at each iteration; a single entry for the closed form.
@@ -174,8 +175,10 @@ class LinearRegression(_DispatchLeastSquares):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Dense, finite training data (``scipy.sparse`` is not supported
-            yet). float32 stays float32; other dtypes become float64.
+            Finite training data, dense or ``scipy.sparse`` (any format;
+            used as CSR, never densified: the closed form from a sparse Gram
+            matrix, the iterative solvers on a compiled CSR pass). float32
+            stays float32; other dtypes become float64.
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
             Finite targets.
         sample_weight : array-like of shape (n_samples,) or float, default=None
@@ -212,22 +215,32 @@ class Ridge(_DispatchLeastSquares):
     tol : float, default=1e-4
         Stopping rule of the iterative solvers: the largest gradient entry of
         the objective divided by ``2 * sum_s`` (the mean form) at most
-        ``tol``. Unused by ``"cholesky"``.
-    solver : {"auto", "cholesky", "gd", "momentum", "nesterov", "lbfgs", "newton"}, default="auto"
-        ``"cholesky"``: closed form (Cholesky factorisation of the normal
-        equations, from one compiled Gram pass). Compiled loops, one fused
-        loss-and-gradient pass over ``X`` per iteration: ``"gd"`` (gradient
-        descent), ``"momentum"`` (heavy ball), ``"nesterov"`` (accelerated,
-        with adaptive restart), ``"lbfgs"``, ``"newton"`` (Cholesky of the
-        Hessian). ``"auto"``: ``"cholesky"`` up to 2000 features (the fastest
-        by far when ``n_samples >> n_features``), ``"lbfgs"`` beyond.
+        ``tol``; LSQR's ``atol`` / ``btol`` for ``"lsqr"``. Unused by the
+        closed form.
+    solver : {"auto", "svd", "cholesky", "lsqr", "sparse_cg", "sag", "saga", "lbfgs", \
+            "gd", "momentum", "nesterov", "newton"}, default="auto"
+        scikit-learn's names, with its rules, each giving its model
+        (``solver_`` reports the name; what runs may be a faster method with
+        the same optimum). ``"auto"``: ``"lbfgs"`` if ``positive``, else
+        ``"cholesky"`` (dense X) or ``"sparse_cg"`` (sparse X).
+        ``"svd"``, ``"cholesky"``, ``"sparse_cg"``: the closed form from a
+        (dense or sparse) Gram matrix up to 2000 features; beyond, and for
+        ``"sag"`` / ``"saga"``, Jacobi-preconditioned conjugate gradients on
+        the compiled (dense or CSR) pass. ``"lsqr"``: scipy's LSQR on the
+        implicitly centred X. ``"lbfgs"`` with ``positive``: exact NNLS on
+        the normal equations (projected accelerated gradient when
+        ``max_iter`` is set or p is large); without ``positive`` (which
+        scikit-learn refuses) fastgrad's compiled L-BFGS. On sparse X with an
+        intercept, ``"svd"``, ``"cholesky"`` and ``"saga"`` raise, as in
+        scikit-learn. fastgrad's own compiled loops: ``"gd"``,
+        ``"momentum"``, ``"nesterov"``, ``"newton"``.
     positive : bool, default=False
-        Constrain the coefficients to be ``>= 0``: with ``"auto"``,
-        non-negative least squares on the normal equations; with ``"gd"`` or
-        ``"nesterov"``, projected gradient. (As in scikit-learn,
-        ``"cholesky"`` cannot do it.)
+        Constrain the coefficients to be ``>= 0``; only with ``"auto"`` /
+        ``"lbfgs"`` (as in scikit-learn), or fastgrad's ``"gd"`` /
+        ``"nesterov"`` (projected gradient).
     random_state : int, RandomState instance or None, default=None
-        Accepted for compatibility; no solver here is random.
+        Accepted for compatibility; no solver here is random (``"sag"`` /
+        ``"saga"`` run a deterministic method).
     learning_rate : float, default=None
         Step of ``"gd"``, ``"momentum"`` and ``"nesterov"``. None uses
         ``1 / L``, with ``L`` the largest eigenvalue of the Hessian, found by
@@ -252,7 +265,10 @@ class Ridge(_DispatchLeastSquares):
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Column names, when ``X`` was a DataFrame with string column names.
     n_iter_ : None or ndarray of shape (n_targets,)
-        Iterations per target of an iterative solver; None for the closed form.
+        Iterations per target for ``"lsqr"``, ``"sag"``, ``"saga"`` and
+        fastgrad's loops; None for ``"svd"``, ``"cholesky"``,
+        ``"sparse_cg"`` and ``"lbfgs"`` with ``positive``, as scikit-learn
+        reports.
     loss_curve_ : ndarray
         The objective (summed over targets) at each iteration; a single
         entry for the closed form.
@@ -339,8 +355,9 @@ class Ridge(_DispatchLeastSquares):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Dense, finite training data (``scipy.sparse`` is not supported
-            yet). float32 stays float32; other dtypes become float64.
+            Finite training data, dense or ``scipy.sparse`` (any format;
+            used as CSR, never densified). float32 stays float32; other
+            dtypes become float64.
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
             Finite targets.
         sample_weight : array-like of shape (n_samples,) or float, default=None
@@ -354,6 +371,14 @@ class Ridge(_DispatchLeastSquares):
         return self._fit_least_squares(X, y, sample_weight)
 
     _ravel_single_target = True
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # the solvers that refuse sparse X (with an intercept), as in scikit-learn
+        tags.input_tags.sparse = not (
+            self.solver == "svd" or (self.fit_intercept and self.solver in ("cholesky", "saga"))
+        )
+        return tags
 
     def _lsqr_tol(self):
         return self.tol
