@@ -506,3 +506,10 @@ def py_residual_cd(
                               verbose, &curve_v[0], &n_iter, &gap)
     return status, n_iter, gap, curve[:n_iter].copy()
 
+
+
+# ---------------------------------------------------------------------------
+# 4. sparse (CSC) variant: its own file, same helpers and status codes
+# ---------------------------------------------------------------------------
+
+include "_cd_sparse.pxi"

@@ -198,9 +198,9 @@ def test_user_gram_matrix():
     want = sklm.Lasso(alpha=0.05, fit_intercept=False, tol=TIGHT).fit(Xc, y)
     assert got._cd_variant == "gram"
     assert_close_coef(got, want, 1e-6)
-    with pytest.warns(UserWarning, match="recomputing the Gram"):
+    with pytest.warns(UserWarning, match="recomputing Gram matrix"):
         Lasso(alpha=0.05, precompute=X.T @ X).fit(X, y)
-    with pytest.raises(ValueError, match="does not match X"):
+    with pytest.raises(ValueError, match="did not pass validation"):
         Lasso(alpha=0.05, precompute=2.0 * Xc.T @ Xc, fit_intercept=False).fit(Xc, y)
     with pytest.raises(ValueError, match=r"\(8, 8\) Gram"):
         Lasso(precompute=np.eye(3)).fit(X, y)
@@ -307,7 +307,7 @@ def test_convergence_warning_at_max_iter(variant):
 @pytest.mark.parametrize("variant", ["gram", "residual"])
 def test_overflow_raises_divergence_error(variant):
     X, y, _ = make_data()
-    with pytest.raises(DivergenceError, match="rescale"):
+    with pytest.raises(DivergenceError, match="non-finite parameter values"):
         Lasso(alpha=0.1, **VARIANTS[variant]).fit(X * 1e160, y * 1e160)
 
 
@@ -374,7 +374,6 @@ def _with(arr, index, value):
 
 
 BAD_FIT = {
-    "sparse X": (dict(X=sp.csr_matrix(X_OK)), TypeError, "sparse"),
     "NaN in X": (dict(X=_with(X_OK, (0, 0), np.nan)), ValueError, "NaN"),
     "inf in X": (dict(X=_with(X_OK, (1, 1), np.inf)), ValueError, "infinity"),
     "NaN in y": (dict(y=_with(Y_OK, 2, np.nan)), ValueError, "NaN"),
@@ -427,8 +426,7 @@ def test_predict_errors(est_cls):
     est = est_cls(alpha=0.01).fit(X_OK, Y_OK)
     with pytest.raises(ValueError, match="X has 2 features, but .* is expecting 3"):
         est.predict(X_OK[:, :2])
-    with pytest.raises(TypeError, match="sparse"):
-        est.predict(sp.csr_matrix(X_OK))
+    assert_allclose(est.predict(sp.csr_matrix(X_OK)), est.predict(X_OK))
     with pytest.raises(ValueError, match="NaN"):
         est.predict(_with(X_OK, (0, 0), np.nan))
 

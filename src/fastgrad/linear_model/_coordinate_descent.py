@@ -1,229 +1,31 @@
 """Lasso and ElasticNet on compiled coordinate descent (``csrc/_cd_fast.pyx``).
 
 Python side: validate, normalise the sample weights, build the problem the
-chosen solver needs, run it per target, and turn its status codes into
-warnings / errors. Solvers are looked up in ``_SOLVER_FITS``: another
-solver (e.g. ``"fista"``) joins by adding ``name -> fit function`` there;
-each fit function takes ``(estimator, problem)`` and returns an
-``_EnetResult``.
+chosen solver needs (``_cd_solvers``; sparse X: ``_cd_sparse``), run it per
+target, and turn its status codes into scikit-learn's warnings / errors.
 """
 
 import warnings
-from collections import namedtuple
 from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
-from .._cd_fast import py_gram_cd, py_residual_cd
-from .._squared_loss import _resolve_n_threads
-from ._base import _FLOAT_DTYPES, _gram, _reject_sparse, _validate_fit_data
-from ._iterative import fit_least_squares
-from ._status import CONVERGED, MAX_ITER, NONFINITE, check_status
+from ._base import _validate_fit_data, linear_predict
+from ._cd_solvers import _SOLVER_FITS, _SOLVERS, _EnetProblem, _enet_gap, _resolve_solver
+from ._status import CONVERGED, MAX_ITER, NONFINITE, DivergenceError, check_status
 
 __all__ = ["ElasticNet", "Lasso"]
 
-# Above this many features the p x p Gram matrix stops paying off: its pass
-# costs n p^2 / 2 multiply-adds, as much as ~p / 4 residual epochs, and CD
-# typically needs tens to a few hundred epochs.
-_GRAM_MAX_FEATURES = 512
+# re-exported for the tests that call it by its old home
+_enet_gap = _enet_gap
 
-_EnetProblem = namedtuple(
-    "_EnetProblem",
-    "X Y sample_weight fit_intercept l1 l2 coef_init max_iter tol positive seeds verbose",
-)
-_EnetProblem.__doc__ = """Everything a solver needs, validated.
-
-``X`` (n, p) C-contiguous float32/64; ``Y`` (n, k); ``sample_weight`` None
-or normalised to sum to n; ``l1``, ``l2`` the penalties of the mean-scale
-objective; ``coef_init`` (k, p) float64; ``seeds`` one int per target
-(None for cyclic selection).
-"""
-
-_EnetResult = namedtuple("_EnetResult", "coef x_mean y_mean status n_iter gap loss_curve variant")
-_EnetResult.__doc__ = """A solver's answer: ``coef`` (k, p) float64, ``x_mean``
-(p,), ``y_mean`` (k,), then one ``status``, ``n_iter``, ``gap`` and
-``loss_curve`` per target, and a label of how it was solved (``variant``)."""
-
-
-def _cd_variant(estimator, n_samples, n_features):
-    """``"gram"`` or ``"residual"``: which CD loop runs (see the class docs)."""
-    precompute = estimator.precompute
-    if precompute is True or hasattr(precompute, "__array__"):
-        return "gram"
-    if precompute is False and estimator.solver == "cd":
-        return "residual"
-    tall = n_samples > n_features and n_features <= _GRAM_MAX_FEATURES
-    return "gram" if tall else "residual"
-
-
-def _user_gram(estimator, problem, x_mean):
-    """The ``precompute`` array as float64, or None to recompute it.
-
-    As in scikit-learn, it must be the Gram matrix of the centred data (with
-    weights normalised to sum to n_samples); one entry is checked.
-    """
-    X, p = problem.X, problem.X.shape[1]
-    G = np.asarray(estimator.precompute, dtype=np.float64)
-    if G.shape != (p, p) or not np.isfinite(G).all():
-        raise ValueError(
-            f"precompute must be a finite (n_features, n_features) = ({p}, {p}) Gram "
-            f"matrix, got an array of shape {G.shape}."
-        )
-    if problem.fit_intercept and not np.allclose(x_mean, 0.0):
-        warnings.warn(
-            "Gram matrix was provided but X is centred to fit the intercept: "
-            "recomputing the Gram matrix.", UserWarning, stacklevel=4,
-        )
-        return None
-    a, b = p // 2, min(p // 2 + 1, p - 1)
-    s = 1.0 if problem.sample_weight is None else problem.sample_weight
-    expected = np.sum(s * (X[:, a] - x_mean[a]) * (X[:, b] - x_mean[b]))
-    rtol = 1e-4 if X.dtype == np.float32 else 1e-7
-    if not np.isclose(expected, G[a, b], rtol=rtol, atol=1e-5):
-        raise ValueError(
-            "The Gram matrix passed in precompute does not match X: entry "
-            f"({a}, {b}) is {G[a, b]!r} but X gives {expected!r}. Pass "
-            "X_c.T @ X_c of the centred data, or precompute=True."
-        )
-    return G
-
-
-def _fit_cd(estimator, problem):
-    """Coordinate descent, Gram or residual variant, one target at a time."""
-    X, Y, sw = problem.X, problem.Y, problem.sample_weight
-    n, p = X.shape
-    variant = _cd_variant(estimator, n, p)
-    n_threads = _resolve_n_threads(None)
-    common = (problem.l1, problem.l2)
-    coef = problem.coef_init.copy()
-    if variant == "gram":
-        # one blocked BLAS pass over X (it dominates a tall fit's time)
-        XtX, XtY, x_mean, y_mean = _gram(X, Y, sw, problem.fit_intercept)
-        if hasattr(estimator.precompute, "__array__"):
-            G = _user_gram(estimator, problem, x_mean)
-            XtX = XtX if G is None else G
-        Yc = Y - y_mean if problem.fit_intercept else Y
-        # y^T S y per target in float64; the Gram pass does not return it.
-        SYc = Yc if sw is None else sw[:, None] * Yc
-        yy = np.einsum("ik,ik->k", SYc, Yc, dtype=np.float64) / n
-        Q, q = XtX / n, XtY / n
-        runs = [
-            py_gram_cd(Q, np.ascontiguousarray(q[:, t]), yy[t], coef[t], *common, n,
-                       problem.max_iter, problem.tol, problem.positive,
-                       problem.seeds is not None, problem.seeds[t] if problem.seeds else 0,
-                       problem.verbose)
-            for t in range(Y.shape[1])
-        ]
-    else:
-        s = None if sw is None else sw.astype(np.float64)
-        if problem.fit_intercept:
-            x_mean = np.average(X, axis=0, weights=s).astype(np.float64)
-            y_mean = np.average(Y, axis=0, weights=s).astype(np.float64)
-        else:
-            x_mean, y_mean = np.zeros(p), np.zeros(Y.shape[1])
-        # Centred, sqrt(weight)-scaled copy in column order (the input is
-        # never modified); the arithmetic is float64, the storage X's dtype.
-        Xw = np.empty((n, p), dtype=X.dtype, order="F")
-        np.subtract(X, x_mean, out=Xw, casting="same_kind")
-        root = None if s is None else np.sqrt(s)
-        if root is not None:
-            np.multiply(Xw, root[:, None], out=Xw, casting="same_kind")
-        runs = []
-        for t in range(Y.shape[1]):
-            yw = Y[:, t] - y_mean[t]
-            yw = np.ascontiguousarray(yw if root is None else yw * root, dtype=np.float64)
-            runs.append(
-                py_residual_cd(Xw, yw, coef[t], *common, problem.max_iter, problem.tol,
-                               problem.positive, problem.seeds is not None,
-                               problem.seeds[t] if problem.seeds else 0, n_threads,
-                               problem.verbose)
-            )
-    status, n_iter, gap, curve = (list(v) for v in zip(*runs))
-    return _EnetResult(coef, x_mean, y_mean, status, n_iter, gap, curve, variant)
-
-
-def _enet_gap(X, y, sw, w, l1, l2, positive, fit_intercept):
-    """Duality gap of the mean-scale elastic net at ``w`` (one pass over X).
-
-    On the centred problem (weights ``s`` summing to n), take the residual
-    ``r`` as the dual point and ``c = X_c^T S r / n``. With ``l2 > 0`` the
-    penalty's conjugate is ``sum_j (|c_j| - l1)_+^2 / (2 l2)`` (only
-    ``c_j > l1`` counts with ``positive``), so any ``r`` is feasible; for the
-    Lasso (``l2 = 0``) ``r`` is shrunk until ``max |c| <= l1``.
-    """
-    n = X.shape[0]
-    s = np.ones(n) if sw is None else np.asarray(sw, np.float64)
-    if fit_intercept:
-        x_mean = np.average(X, axis=0, weights=s)
-        y = y - np.average(y, weights=s)
-    else:
-        x_mean = np.zeros(X.shape[1])
-    r = y - (X @ w - x_mean @ w)
-    sr = s * r
-    c = (X.T @ sr - x_mean * sr.sum()) / n
-    rr = sr @ r / n
-    ry = sr @ y / n
-    primal = 0.5 * rr + l1 * np.abs(w).sum() + 0.5 * l2 * (w @ w)
-    if l2 > 0:
-        excess = np.maximum((c if positive else np.abs(c)) - l1, 0.0)
-        dual = ry - 0.5 * rr - excess @ excess / (2.0 * l2)
-    else:
-        dual_norm = np.max(c) if positive else np.max(np.abs(c))
-        scale = min(1.0, l1 / dual_norm) if dual_norm > 0 else 1.0
-        dual = scale * ry - 0.5 * scale * scale * rr
-    return primal - dual
-
-
-def _fit_fista(estimator, problem):
-    """Accelerated proximal gradient (FISTA, adaptive restart) from ``_solvers_fast``.
-
-    Stops when the gradient mapping is at most ``tol * sqrt(yy)`` in
-    max-norm (``yy`` the weighted variance of y): the same scaling in y as
-    CD's ``tol * yy`` for the duality gap, whose square root it mirrors.
-    """
-    X, Y, sw = problem.X, problem.Y, problem.sample_weight
-    k = Y.shape[1]
-    coef = problem.coef_init.copy()
-    intercepts = np.zeros(k)
-    statuses, iters, gaps, curves = [], [], [], []
-    for t in range(k):
-        y = Y[:, t].astype(np.float64)
-        yy = np.average((y - np.average(y, weights=sw)) ** 2, weights=sw) if problem.fit_intercept \
-            else np.average(y * y, weights=sw)
-        # a warm start gives coefficients only; the intercept restarts at its
-        # optimum for them (the loop's centred start does that)
-        w, b, status, n_iter, curve, _ = fit_least_squares(
-            estimator, X, Y[:, t], sw, alpha=problem.l2, l1=problem.l1,
-            fit_intercept=problem.fit_intercept, solver="nesterov",
-            max_iter=problem.max_iter, tol=problem.tol * np.sqrt(max(yy, np.finfo(float).tiny)),
-            positive=problem.positive, verbose=problem.verbose,
-            warm_coef=coef[t] if np.any(coef[t]) else None,
-            warm_intercept=None,
-        )
-        coef[t], intercepts[t] = w, b
-        statuses.append(status)
-        iters.append(n_iter)
-        curves.append(curve)
-        gaps.append(_enet_gap(X, y, sw, w, problem.l1, problem.l2, problem.positive,
-                              problem.fit_intercept))
-    # intercept = y_mean - coef @ x_mean with x_mean = 0 reproduces b
-    return _EnetResult(coef, np.zeros(X.shape[1]), intercepts, statuses, iters, gaps, curves, "fista")
-
-
-# Solver registry: "auto" resolves to one of these (see _resolve_solver).
-_SOLVER_FITS = {"cd": _fit_cd, "fista": _fit_fista}
-_SOLVERS = {"auto"} | set(_SOLVER_FITS)
-
-
-def _resolve_solver(estimator):
-    # CD is faster than FISTA on every shape measured (its Gram loop costs
-    # nothing per epoch once X^T X exists), so "auto" means "cd".
-    return "cd" if estimator.solver == "auto" else estimator.solver
+_DEFAULT_MAX_ITER = 1000
 
 
 class ElasticNet(MultiOutputMixin, RegressorMixin, BaseEstimator):
@@ -244,6 +46,8 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, BaseEstimator):
     cycles over the ``p x p`` matrix only: each epoch costs ``O(p^2)``,
     whatever ``n_samples``. The *residual* loop works on a column-ordered,
     centred copy of ``X`` (``O(n p)`` per epoch, no ``p x p`` matrix).
+    For scipy.sparse ``X`` a third loop runs over the CSC columns, centred
+    implicitly (``O(nnz)`` per epoch; ``X`` is never densified).
 
     Parameters
     ----------
@@ -263,8 +67,9 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, BaseEstimator):
         not forbid the Gram loop, which gives the same solution faster on
         tall data. "auto": fastgrad's rule, Gram loop if ``n_samples >
         n_features`` and ``n_features <= 512``, else residual.
-    max_iter : int, default=1000
-        Maximum number of epochs (passes over all coordinates), ``>= 1``.
+    max_iter : int or None, default=1000
+        Maximum number of epochs (passes over all coordinates), ``>= 1``;
+        None means 1000.
     copy_X : bool, default=True
         Kept for compatibility: ``X`` is never modified, whatever the value.
     tol : float, default=1e-4
@@ -328,7 +133,7 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, BaseEstimator):
         "l1_ratio": [Interval(Real, 0, 1, closed="both")],
         "fit_intercept": ["boolean"],
         "precompute": ["boolean", StrOptions({"auto"}), "array-like"],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left"), None],
         "copy_X": ["boolean"],
         "tol": [Interval(Real, 0, None, closed="left")],
         "warm_start": ["boolean"],
@@ -362,16 +167,21 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Dense, finite training data (``scipy.sparse`` is not supported
-            yet). float32 stays float32; other dtypes become float64.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Finite training data. float32 stays float32; other dtypes become
+            float64. Sparse X (any scipy.sparse format, int32 or int64
+            indices) is converted once to CSC and never densified: the
+            compiled CD centres its columns implicitly; ``precompute`` is
+            then ignored, as in scikit-learn.
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
             Finite targets; each column is fitted separately.
         sample_weight : array-like of shape (n_samples,) or float, default=None
             Non-negative, finite weights, not all zero; rescaled to sum to
             n_samples (the objective does not change). None: unit weights.
         check_input : bool, default=True
-            Accepted for compatibility; fastgrad always validates.
+            fastgrad always validates. As in scikit-learn, ``False`` promises
+            dense X in Fortran order (or sparse X): C-ordered dense X then
+            raises a ValueError.
 
         Returns
         -------
@@ -380,10 +190,19 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, BaseEstimator):
         """
         if self.alpha == 0:
             warnings.warn(
-                "alpha=0 is plain least squares, for which coordinate descent converges "
-                "slowly; use LinearRegression instead.", UserWarning, stacklevel=2,
+                "With alpha=0, this algorithm does not converge well (it is plain "
+                "least squares). You are advised to use the LinearRegression "
+                "estimator.", UserWarning, stacklevel=2,
             )
-        X, y, sample_weight = _validate_fit_data(self, X, y, sample_weight)
+        if not check_input and not sp.issparse(X) and not np.asarray(X).flags.f_contiguous:
+            # scikit-learn's contract for check_input=False; keep it so code
+            # written against it behaves the same
+            raise ValueError(
+                "check_input=False requires X in Fortran (column-major) order, as in "
+                "scikit-learn; pass np.asfortranarray(X) or use check_input=True."
+            )
+        X, y, sample_weight = _validate_fit_data(self, X, y, sample_weight,
+                                                 accept_sparse="csc")
         n, p = X.shape
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
         k = Y.shape[1]
@@ -405,9 +224,10 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, BaseEstimator):
         if self.selection == "random":
             rng = check_random_state(self.random_state)
             seeds = [int(s) for s in rng.randint(1, np.iinfo(np.int32).max, size=k)]
+        max_iter = _DEFAULT_MAX_ITER if self.max_iter is None else self.max_iter
         problem = _EnetProblem(
             X, Y, sample_weight, self.fit_intercept, self.alpha * self.l1_ratio,
-            self.alpha * (1.0 - self.l1_ratio), coef_init, self.max_iter, self.tol,
+            self.alpha * (1.0 - self.l1_ratio), coef_init, max_iter, self.tol,
             self.positive, seeds, int(self.verbose),
         )
         solver = _resolve_solver(self)
@@ -434,20 +254,36 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, BaseEstimator):
         return self
 
     def _check_result(self, result, solver):
-        """Raise for a diverged target, warn (once) for an unconverged one."""
+        """Raise for a diverged target, warn (once) for an unconverged one.
+
+        The texts start as scikit-learn's, so code matching them keeps working.
+        """
+        if NONFINITE in result.status or not all(np.isfinite(c).all() for c in result.coef):
+            raise DivergenceError(
+                "Coordinate descent iterations resulted in non-finite parameter values. "
+                "The input data may contain large values and need to be preprocessed "
+                "(e.g. sklearn.preprocessing.StandardScaler)."
+            )
+        unconverged = [t for t, st in enumerate(result.status) if st == MAX_ITER]
+        if unconverged:
+            t = unconverged[0]
+            warnings.warn(
+                "Objective did not converge. You might want to increase the number of "
+                "iterations, check the scale of the features or consider increasing "
+                f"regularisation. Duality gap: {result.gap[t]:.3e} after "
+                f"{result.n_iter[t]} epochs of solver {solver!r} "
+                f"(max_iter={self.max_iter}, tol={self.tol}).",
+                ConvergenceWarning, stacklevel=3,
+            )
         for status, n_iter in zip(result.status, result.n_iter):
-            if status == NONFINITE:
+            if status not in (CONVERGED, MAX_ITER):
                 check_status(self, status, n_iter, max_iter=self.max_iter, solver=solver,
-                             unit="epochs",
-                             hint="X or y hold values so large that the objective "
-                                  "overflows; rescale them (e.g. StandardScaler).")
-        worst = max(result.status)
-        if worst == MAX_ITER:
-            check_status(self, worst, self.max_iter, max_iter=self.max_iter, solver=solver,
-                         unit="epochs")
-        elif worst != CONVERGED:
-            check_status(self, worst, max(result.n_iter), max_iter=self.max_iter,
-                         solver=solver, unit="epochs")
+                             unit="epochs")
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True  # every solver takes scipy.sparse X
+        return tags
 
     @property
     def sparse_coef_(self):
@@ -465,8 +301,8 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Dense, finite samples with as many features as seen in ``fit``.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Finite samples with as many features as seen in ``fit``.
 
         Returns
         -------
@@ -474,9 +310,7 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, BaseEstimator):
             ``X @ coef_.T + intercept_``.
         """
         check_is_fitted(self)
-        _reject_sparse(X, "X", self)
-        X = validate_data(self, X, accept_sparse=False, dtype=_FLOAT_DTYPES, reset=False)
-        return X @ self.coef_.T + self.intercept_
+        return linear_predict(self, X)
 
 
 class Lasso(ElasticNet):
