@@ -16,6 +16,7 @@ from .._cd_fast import py_gram_cd, py_residual_cd
 from .._squared_loss import _resolve_n_threads
 from ._base import _gram
 from ._iterative import fit_least_squares
+from ._status import DivergenceError
 
 __all__ = []
 
@@ -40,6 +41,15 @@ _EnetResult = namedtuple("_EnetResult", "coef x_mean y_mean status n_iter gap lo
 _EnetResult.__doc__ = """A solver's answer: ``coef`` (k, p) float64, ``x_mean``
 (p,), ``y_mean`` (k,), then one ``status``, ``n_iter``, ``gap`` and
 ``loss_curve`` per target, and a label of how it was solved (``variant``)."""
+
+
+def nonfinite_error():
+    """The error for a fit that overflowed (text as scikit-learn's, then advice)."""
+    return DivergenceError(
+        "Coordinate descent iterations resulted in non-finite parameter values. "
+        "The input data may contain large values and need to be preprocessed "
+        "(e.g. sklearn.preprocessing.StandardScaler)."
+    )
 
 
 def _cd_variant(estimator, n_samples, n_features):
@@ -112,6 +122,9 @@ def _fit_cd(estimator, problem):
         SYc = Yc if sw is None else sw[:, None] * Yc
         yy = np.einsum("ik,ik->k", SYc, Yc, dtype=np.float64) / n
         Q, q = XtX / n, XtY / n
+        if not (np.isfinite(Q).all() and np.isfinite(q).all() and np.isfinite(yy).all()):
+            # X^T X overflowed: CD on it would stall silently, not diverge
+            raise nonfinite_error()
         runs = [
             py_gram_cd(Q, np.ascontiguousarray(q[:, t]), yy[t], coef[t], *common, n,
                        problem.max_iter, problem.tol, problem.positive,

@@ -17,8 +17,10 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import _validate_fit_data, linear_predict
-from ._cd_solvers import _SOLVER_FITS, _SOLVERS, _EnetProblem, _enet_gap, _resolve_solver
-from ._status import CONVERGED, MAX_ITER, NONFINITE, DivergenceError, check_status
+from ._cd_solvers import (
+    _SOLVER_FITS, _SOLVERS, _EnetProblem, _enet_gap, _resolve_solver, nonfinite_error,
+)
+from ._status import CONVERGED, MAX_ITER, NONFINITE, check_status
 
 __all__ = ["ElasticNet", "Lasso"]
 
@@ -179,9 +181,8 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, BaseEstimator):
             Non-negative, finite weights, not all zero; rescaled to sum to
             n_samples (the objective does not change). None: unit weights.
         check_input : bool, default=True
-            fastgrad always validates. As in scikit-learn, ``False`` promises
-            dense X in Fortran order (or sparse X): C-ordered dense X then
-            raises a ValueError.
+            Accepted for compatibility; fastgrad always validates (X in any
+            memory order is accepted, and never modified).
 
         Returns
         -------
@@ -190,16 +191,9 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, BaseEstimator):
         """
         if self.alpha == 0:
             warnings.warn(
-                "With alpha=0, this algorithm does not converge well (it is plain "
-                "least squares). You are advised to use the LinearRegression "
-                "estimator.", UserWarning, stacklevel=2,
-            )
-        if not check_input and not sp.issparse(X) and not np.asarray(X).flags.f_contiguous:
-            # scikit-learn's contract for check_input=False; keep it so code
-            # written against it behaves the same
-            raise ValueError(
-                "check_input=False requires X in Fortran (column-major) order, as in "
-                "scikit-learn; pass np.asfortranarray(X) or use check_input=True."
+                "With alpha=0, this algorithm does not converge well. You are advised "
+                "to use the LinearRegression estimator (alpha=0 is plain least "
+                "squares).", UserWarning, stacklevel=2,
             )
         X, y, sample_weight = _validate_fit_data(self, X, y, sample_weight,
                                                  accept_sparse="csc")
@@ -259,11 +253,7 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, BaseEstimator):
         The texts start as scikit-learn's, so code matching them keeps working.
         """
         if NONFINITE in result.status or not all(np.isfinite(c).all() for c in result.coef):
-            raise DivergenceError(
-                "Coordinate descent iterations resulted in non-finite parameter values. "
-                "The input data may contain large values and need to be preprocessed "
-                "(e.g. sklearn.preprocessing.StandardScaler)."
-            )
+            raise nonfinite_error()
         unconverged = [t for t, st in enumerate(result.status) if st == MAX_ITER]
         if unconverged:
             t = unconverged[0]
