@@ -257,3 +257,30 @@ def test_kernel_hook_rejects_bad_shapes():
         call(sample_weight=np.ones(n - 1))
     with pytest.raises(ValueError, match="max_iter"):
         call(max_iter=0)
+
+
+def test_parallel_gap_pass_matches_serial():
+    # nnz + p above the kernel's serial threshold: the gap's X^T r pass runs
+    # on OpenMP threads, column by column, so the result is bit-identical
+    X, y, sw = sparse_data(n=20_000, p=100, density=0.11, seed=14)
+    Xc = X.tocsc()
+    assert Xc.nnz + X.shape[1] >= 200_000
+    s = sw * len(sw) / sw.sum()
+    x_mean = np.asarray(Xc.T @ s).ravel() / len(s)
+    yc = np.ascontiguousarray(y - np.average(y, weights=s))
+    out = []
+    for threads in (1, 2):
+        w = np.zeros(X.shape[1])
+        status, n_iter, gap, _ = py_sparse_cd(Xc.data, Xc.indices, Xc.indptr, X.shape[0], yc, s,
+                                              x_mean, w, 0.01, 0.0, 1000, 1e-10,
+                                              n_threads=threads)
+        out.append((w, gap, n_iter, status))
+    assert_allclose(out[0][0], out[1][0], rtol=0, atol=0)
+    assert out[0][1:] == out[1][1:]
+    assert out[0][3] == STATUS_CODES["CONVERGED"]
+
+
+def test_verbose_sparse(capsys):
+    X, y, _ = sparse_data(seed=15)
+    est = Lasso(alpha=0.01, verbose=1).fit(X, y)
+    assert capsys.readouterr().out.count("CD epoch") == est.n_iter_
