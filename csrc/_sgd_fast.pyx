@@ -356,7 +356,9 @@ cdef int _run_epochs(
         else:
             objective = _batch_epoch(X, y, sw, c, v, st) / c.n_train
         curve[epoch] = objective
-        if not (isfinite(objective) and isfinite(st[S_INTERCEPT]) and isfinite(st[S_WSCALE])):
+        # As scikit-learn, only non-finite weights stop the run: the loss of a
+        # far-off sample may overflow while the (clipped) steps stay finite.
+        if not (isfinite(st[S_INTERCEPT]) and isfinite(st[S_WSCALE])):
             return NONFINITE
         for j in range(c.p):
             if not isfinite(v.w[j]):

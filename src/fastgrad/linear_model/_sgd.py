@@ -18,7 +18,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_dat
 
 from .._sgd_fast import STATE_SLOTS, py_dloss, py_sgd_epochs
 from ._base import _FLOAT_DTYPES, _reject_sparse, _validate_fit_data
-from ._status import DIVERGED, MAX_ITER, NONFINITE, check_status
+from ._status import MAX_ITER, NONFINITE, DivergenceError, check_status
 
 __all__ = ["SGDRegressor"]
 
@@ -28,11 +28,6 @@ _SCHEDULES = {"constant": 1, "optimal": 2, "invscaling": 3, "adaptive": 4, "pa1"
 _S = STATE_SLOTS
 # The seed is drawn below 2**31 - 1, as scikit-learn draws it (same orders).
 _MAX_SEED = np.iinfo(np.int32).max
-# A fit whose last epoch's mean objective is above this factor times the start's loss scale
-# means divergence: a sane step never makes the fit 1e10 times worse.
-_DIVERGE_FACTOR = 1e10
-# Rows used to measure that loss scale (cheap, and enough for its order).
-_DIVERGE_ROWS = 1000
 # Epochs per kernel call: bounds the loss-curve buffer for huge max_iter.
 _CHUNK = 4096
 
@@ -299,7 +294,7 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
 
     # -- the run -------------------------------------------------------------
 
-    def _run(self, X, y, sample_weight, max_iter, check_growth):
+    def _run(self, X, y, sample_weight, max_iter):
         n, p = X.shape
         mask = self._validation_mask(y, sample_weight)
         rng = check_random_state(self.random_state)
@@ -340,7 +335,6 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         )
         # verbose: one epoch per call, so Python can report each one
         chunk = 1 if self.verbose else curve.shape[0]
-        diverge_limit = self._diverge_limit(X, y, w, state[_S["intercept"]])
         curves, done, status = [], 0, MAX_ITER
         while done < max_iter:
             todo = min(chunk, max_iter - done)
@@ -354,15 +348,21 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
             if status != MAX_ITER:
                 break
         self.loss_curve_ = np.concatenate(curves)
-        if check_growth and status != NONFINITE and self.loss_curve_[-1] > diverge_limit:
-            # Finite but exploded: the clipped dloss can hold the weights just
-            # below inf. Judged on the last epoch only, since the "optimal"
-            # schedule's big first steps may blow up and then recover.
-            status = DIVERGED
+        # As scikit-learn, only non-finite weights are an error: a fit whose
+        # (clipped) steps leave huge but finite weights returns them, so the
+        # same data fits wherever scikit-learn's solver does.
         self.n_iter_ = done
         _fold(w, aw, state, average > 0)
         self._standard_intercept = np.array([state[_S["intercept"]]])
         self._average_intercept = np.array([state[_S["avg_intercept"]]])
+        if status == NONFINITE:
+            # scikit-learn's error class and message, so code that catches or
+            # matches them keeps working; DivergenceError is a ValueError.
+            raise DivergenceError(
+                f"Floating-point under-/overflow occurred at epoch #{done}. Scaling input "
+                "data with StandardScaler or MinMaxScaler might help (or lower eta0, or use "
+                "learning_rate='optimal' / 'adaptive')."
+            )
         if status != MAX_ITER:  # MAX_ITER is fit's to report (partial_fit stays silent)
             check_status(
                 self, status, done, max_iter=max_iter, solver="sgd", unit="epochs",
@@ -378,15 +378,6 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         self.intercept_ = intercept.astype(X.dtype)
         return status
 
-    @staticmethod
-    def _diverge_limit(X, y, w, b):
-        # r^2 + |r| bounds every supported loss from above, whatever epsilon
-        # einsum, not BLAS: OpenBLAS threads would keep spinning for ~0.1 s
-        # after the call, beside the single-threaded kernel (measured at
-        # 20000 x 1000 on 2 cores: 50.7 -> 24.3 ms/epoch without this gemv)
-        r = y[:_DIVERGE_ROWS] - (np.einsum("ij,j->i", X[:_DIVERGE_ROWS], w) + b)
-        return _DIVERGE_FACTOR * (float(np.mean(r * r + np.abs(r))) + 1.0)
-
     def _report(self, epoch, objective, w, state):
         norm = abs(state[_S["wscale"]]) * float(np.linalg.norm(w))
         print(
@@ -394,14 +385,14 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
             f"bias {state[_S['intercept']]:.6g}, t {state[_S['t']]:.0f}"
         )
 
-    def _partial_fit(self, X, y, sample_weight, max_iter, coef_init, intercept_init, check_growth):
+    def _partial_fit(self, X, y, sample_weight, max_iter, coef_init, intercept_init):
         first_call = getattr(self, "_standard_coef", None) is None
         X, y, sample_weight = self._check_data(X, y, sample_weight, first_call)
         if first_call:
             self._init_weights(X.shape[1], coef_init, intercept_init)
         if not hasattr(self, "t_"):
             self.t_ = 1.0
-        return self._run(X, y, sample_weight, max_iter, check_growth)
+        return self._run(X, y, sample_weight, max_iter)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, coef_init=None, intercept_init=None, sample_weight=None):
@@ -436,8 +427,7 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         # else, as scikit-learn: carry on from the plain (not averaged)
         # weights and the average's accumulators, with the counter reset
         self.t_ = 1.0
-        # a stream may pass through a blow-up and recover: only fit judges growth
-        status = self._partial_fit(X, y, sample_weight, self.max_iter, coef_init, intercept_init, True)
+        status = self._partial_fit(X, y, sample_weight, self.max_iter, coef_init, intercept_init)
         if self.power_t < 0:
             warnings.warn("Negative power_t is deprecated in scikit-learn 1.8 (an error from 1.10); "
                           "use power_t >= 0.", FutureWarning, stacklevel=2)
@@ -467,7 +457,7 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
             The updated estimator.
         """
         self._check_params(for_partial_fit=True)
-        self._partial_fit(X, y, sample_weight, 1, None, None, False)
+        self._partial_fit(X, y, sample_weight, 1, None, None)
         return self
 
     def predict(self, X):
