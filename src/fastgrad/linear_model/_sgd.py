@@ -224,7 +224,10 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
     def _check_params(self, for_partial_fit):
         """Checks that span several parameters (the single ones are declared)."""
         if self.early_stopping and for_partial_fit:
-            raise ValueError("early_stopping=True cannot be used with partial_fit; set early_stopping=False.")
+            raise ValueError(
+                "early_stopping should be False with partial_fit (it holds out data within one "
+                "fit); set early_stopping=False."
+            )
         if self.learning_rate == "optimal" and self.alpha == 0:
             raise ValueError(
                 "alpha must be > 0 with learning_rate='optimal' (the step size is "
@@ -236,7 +239,7 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
                 f"got loss={self.loss!r}."
             )
         if self.penalty == "elasticnet" and self.l1_ratio is None:
-            raise ValueError("l1_ratio must be set (a number in [0, 1]) when penalty='elasticnet'.")
+            raise ValueError("l1_ratio must be set when penalty is 'elasticnet' (a number in [0, 1]).")
 
     def _check_data(self, X, y, sample_weight, first_call):
         if not first_call:
@@ -261,15 +264,15 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
             if intercept_init.shape not in ((), (1,)) or not np.all(np.isfinite(intercept_init)):
                 raise ValueError(f"intercept_init must be one finite number, got shape {intercept_init.shape}.")
             intercept = float(intercept_init.ravel()[0])
-        self._standard_coef = coef
-        self._standard_intercept = np.array([intercept])
-        self._average_coef = np.zeros(p)
-        self._average_intercept = np.zeros(1)
+        self._w_state = coef
+        self._b_state = np.array([intercept])
+        self._aw_state = np.zeros(p)
+        self._ab_state = np.zeros(1)
 
     # -- the run -------------------------------------------------------------
 
     def _partial_fit(self, X, y, sample_weight, max_iter, coef_init, intercept_init):
-        first_call = getattr(self, "_standard_coef", None) is None
+        first_call = getattr(self, "_w_state", None) is None
         X, y, sample_weight = self._check_data(X, y, sample_weight, first_call)
         if first_call:
             self._init_weights(X.shape[1], coef_init, intercept_init)
@@ -303,18 +306,19 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
             The fitted estimator.
         """
         self._check_params(for_partial_fit=False)
-        warm = self.warm_start and getattr(self, "_standard_coef", None) is not None
+        warm = self.warm_start and getattr(self, "_w_state", None) is not None
         if not warm or coef_init is not None or intercept_init is not None:
             # Cold start, or explicit starting weights (which scikit-learn
             # would ignore on a warm start; here they win).
-            self._standard_coef = None
+            self._w_state = None
         # else, as scikit-learn: carry on from the plain (not averaged)
         # weights and the average's accumulators, with the counter reset
         self.t_ = 1.0
         status = self._partial_fit(X, y, sample_weight, self.max_iter, coef_init, intercept_init)
         if self.power_t < 0:
-            warnings.warn("Negative power_t is deprecated in scikit-learn 1.8 (an error from 1.10); "
-                          "use power_t >= 0.", FutureWarning, stacklevel=2)
+            warnings.warn("Negative values for `power_t` are deprecated in version 1.8 (scikit-learn) "
+                          "and will raise an error in 1.10. Use values in the range [0.0, inf) "
+                          "instead.", FutureWarning, stacklevel=2)
         if self.tol is not None and status == MAX_ITER:
             check_status(self, MAX_ITER, self.n_iter_, max_iter=self.max_iter, solver="sgd", unit="epochs")
         return self

@@ -94,11 +94,11 @@ def run_sgd(est, X, y, sample_weight, max_iter):
     rng = check_random_state(est.random_state)
     seed = rng.randint(0, _MAX_SEED)
     rng.randint(1, _MAX_SEED)  # scikit-learn draws a second seed here; keep the stream in step
-    w = est._standard_coef
-    aw = est._average_coef
+    w = est._w_state
+    aw = est._aw_state
     state = np.zeros(_S["n"])
-    state[_S["intercept"]] = est._standard_intercept[0]
-    state[_S["avg_intercept"]] = est._average_intercept[0]
+    state[_S["intercept"]] = est._b_state[0]
+    state[_S["avg_intercept"]] = est._ab_state[0]
     state[_S["wscale"]] = 1.0
     state[_S["avg_b"]] = 1.0
     state[_S["t"]] = est.t_
@@ -137,8 +137,8 @@ def run_sgd(est, X, y, sample_weight, max_iter):
     est.n_iter_ = done
     averaging = kwargs["average"] > 0
     _fold(w, aw, state, averaging)
-    est._standard_intercept = np.array([state[_S["intercept"]]])
-    est._average_intercept = np.array([state[_S["avg_intercept"]]])
+    est._b_state = np.array([state[_S["intercept"]]])
+    est._ab_state = np.array([state[_S["avg_intercept"]]])
     if status == NONFINITE:
         # As scikit-learn, only non-finite weights are an error (huge but
         # finite ones are returned), with its error class and message, so
@@ -154,9 +154,17 @@ def run_sgd(est, X, y, sample_weight, max_iter):
     est.t_ += done * updates_per_epoch
     use_average = averaging and kwargs["average"] <= est.t_ - 1.0
     coef = aw if use_average else w
-    intercept = est._average_intercept if use_average else est._standard_intercept
+    intercept = est._ab_state if use_average else est._b_state
     est.coef_ = coef.astype(X.dtype)
     est.intercept_ = intercept.astype(X.dtype)
+    # scikit-learn's names for the plain and averaged weights exist only for
+    # averaged SGD (its tests and some user code look for them)
+    names = ("_standard_coef", "_standard_intercept", "_average_coef", "_average_intercept")
+    for name, value in zip(names, (w, est._b_state, aw, est._ab_state)):
+        if averaging:
+            setattr(est, name, value)
+        elif hasattr(est, name):
+            delattr(est, name)
     return status
 
 
