@@ -43,23 +43,6 @@ cdef inline double _csr_dot(const floating* data, const sparse_index* ind,
     return d
 
 
-cdef inline void _csr_prefetch(const floating* data, const sparse_index* ind,
-                               const sparse_index* indptr, const long long* order,
-                               Py_ssize_t i, Py_ssize_t n) noexcept nogil:
-    """Prefetch the row ``PREFETCH_AHEAD`` positions ahead, and its pointer further on.
-
-    The shuffled order jumps around the matrix: without this every row
-    starts with cache misses on ``indptr``, ``indices`` and ``data``.
-    """
-    cdef Py_ssize_t k0
-    if i + 2 * PREFETCH_AHEAD < n:
-        fastgrad_prefetch(indptr + order[i + 2 * PREFETCH_AHEAD])
-    if i + PREFETCH_AHEAD < n:
-        k0 = indptr[order[i + PREFETCH_AHEAD]]
-        fastgrad_prefetch(data + k0)
-        fastgrad_prefetch(ind + k0)
-
-
 cdef double _csr_single_epoch(
     const floating* data, const sparse_index* ind, const sparse_index* indptr,
     const floating* y, const floating* sw, const Config* c, Vectors* v, double* st
@@ -84,7 +67,9 @@ cdef double _csr_single_epoch(
     _norms(c, v, wscale, &sqn, &l1n)
     for i in range(n):
         row = v.order[i]
-        _csr_prefetch(data, ind, indptr, v.order, i, n)
+        # No software prefetch here, unlike the dense epoch: prefetching the
+        # indptr / indices / data / weights of rows 8-72 ahead changed
+        # nothing measurable (100000 x 50000 tf-idf, ~18.5 ms/epoch either way).
         if v.val[row]:
             continue
         k0 = indptr[row]
