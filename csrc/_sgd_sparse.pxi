@@ -28,19 +28,35 @@ ctypedef fused sparse_index:
 cdef inline double _csr_dot(const floating* data, const sparse_index* ind,
                             Py_ssize_t k0, Py_ssize_t k1, const double* w,
                             double* xsq) noexcept nogil:
-    """x . w of one CSR row, and ``||x||^2`` into ``xsq`` unless it is NULL."""
-    cdef Py_ssize_t k
-    cdef double d = 0.0, sq = 0.0, xv
+    """x . w of one CSR row, and ``||x||^2`` into ``xsq`` unless it is NULL.
+
+    Two running sums each: with one, every add waits for the previous one
+    (the gathers of w are independent, the sum chain is the critical path).
+    """
+    cdef Py_ssize_t k = k0
+    cdef double d0 = 0.0, d1 = 0.0, s0 = 0.0, s1 = 0.0, x0, x1
     if xsq == NULL:
-        for k in range(k0, k1):
-            d += <double>data[k] * w[ind[k]]
-        return d
-    for k in range(k0, k1):
-        xv = data[k]
-        d += xv * w[ind[k]]
-        sq += xv * xv
-    xsq[0] = sq
-    return d
+        while k + 2 <= k1:
+            d0 += <double>data[k] * w[ind[k]]
+            d1 += <double>data[k + 1] * w[ind[k + 1]]
+            k += 2
+        if k < k1:
+            d0 += <double>data[k] * w[ind[k]]
+        return d0 + d1
+    while k + 2 <= k1:
+        x0 = data[k]
+        x1 = data[k + 1]
+        d0 += x0 * w[ind[k]]
+        d1 += x1 * w[ind[k + 1]]
+        s0 += x0 * x0
+        s1 += x1 * x1
+        k += 2
+    if k < k1:
+        x0 = data[k]
+        d0 += x0 * w[ind[k]]
+        s0 += x0 * x0
+    xsq[0] = s0 + s1
+    return d0 + d1
 
 
 cdef double _csr_single_epoch(
@@ -110,18 +126,23 @@ cdef double _csr_single_epoch(
                 wscale = 1.0
         if upd != 0.0:
             kx = upd / wscale
-            avg_a = -st[S_AVG_A] * kx
-            l1d = 0.0
-            for k in range(k0, k1):
-                j = ind[k]
-                z = w[j]
-                zn = z + kx * data[k]
-                w[j] = zn
-                if averaging:
-                    # keep (aw + A w) / B unchanged by this step
+            if averaging or truncating:
+                avg_a = -st[S_AVG_A] * kx if averaging else 0.0
+                l1d = 0.0
+                for k in range(k0, k1):
+                    j = ind[k]
+                    z = w[j]
+                    zn = z + kx * data[k]
+                    w[j] = zn
+                    # keep (aw + A w) / B unchanged by this step (a no-op
+                    # when not averaging: aw is never read then)
                     aw[j] += avg_a * data[k]
-                l1d += fabs(zn) - fabs(z)
-            l1n += wscale * l1d
+                    l1d += fabs(zn) - fabs(z)
+                l1n += wscale * l1d
+            else:
+                # the hot case: ||w||_1 is not needed without an L1 part
+                for k in range(k0, k1):
+                    w[ind[k]] += kx * data[k]
             if track_sq:
                 # ||w + upd x||^2 from quantities at hand
                 sqn += 2.0 * upd * vx + upd * upd * xsq
