@@ -20,6 +20,9 @@
 
 # The same index type as ``_sparse_squared.pxi`` (which lives in another
 # extension module, so it cannot be shared): scipy's int32 or int64 indices.
+from libc.stdlib cimport free, malloc
+from libc.string cimport memcpy
+
 ctypedef fused sparse_index:
     int
     long long
@@ -59,6 +62,59 @@ cdef inline double _csr_dot(const floating* data, const sparse_index* ind,
     return d0 + d1
 
 
+cdef enum:
+    # Rows and stored values per gathered block (see _csr_gather): 256 rows
+    # of ~40 values, ~190 KB of buffer at most, stays in L2.
+    GATHER_ROWS = 256
+    GATHER_CAP = 16384
+
+
+cdef inline Py_ssize_t _csr_gather(
+    const floating* data, const sparse_index* ind, const sparse_index* indptr,
+    const long long* order, const unsigned char* val, Py_ssize_t start, Py_ssize_t n,
+    floating* buf_d, sparse_index* buf_i, const floating** bd, const sparse_index** bi,
+    Py_ssize_t* blen
+) noexcept nogil:
+    """Copy the rows order[start:end] into the buffers, contiguous; return ``end``.
+
+    Why: the shuffled order jumps around the matrix, and inside the SGD loop
+    the CPU cannot run far ahead (every step reads what the previous one
+    wrote), so each row waited on its cache misses; this copy loop has no
+    such dependency and keeps many misses in flight, and the SGD pass then
+    reads the rows sequentially (100000 x 50000 tf-idf: 5.3 ms/epoch in
+    memory order against 15.7 ms shuffled). Slot s gets pointers ``bd[s]``,
+    ``bi[s]`` and length ``blen[s]`` (-1: a validation row, skipped). A row
+    bigger than the buffer (or no buffer) is pointed to in place, alone.
+    """
+    cdef Py_ssize_t i = start, slot, row, k0, m, fill = 0
+    while i < n and i - start < GATHER_ROWS:
+        slot = i - start
+        row = order[i]
+        if val[row]:
+            blen[slot] = -1
+            i += 1
+            continue
+        k0 = indptr[row]
+        m = indptr[row + 1] - k0
+        if buf_d == NULL or m > GATHER_CAP:
+            if slot > 0:
+                break  # it gets a block of its own
+            bd[0] = data + k0
+            bi[0] = ind + k0
+            blen[0] = m
+            return i + 1
+        if fill + m > GATHER_CAP:
+            break
+        memcpy(buf_d + fill, data + k0, m * sizeof(floating))
+        memcpy(buf_i + fill, ind + k0, m * sizeof(sparse_index))
+        bd[slot] = buf_d + fill
+        bi[slot] = buf_i + fill
+        blen[slot] = m
+        fill += m
+        i += 1
+    return i
+
+
 cdef double _csr_single_epoch(
     const floating* data, const sparse_index* ind, const sparse_index* indptr,
     const floating* y, const floating* sw, const Config* c, Vectors* v, double* st
@@ -80,18 +136,36 @@ cdef double _csr_single_epoch(
     cdef bint need_xsq = track_sq or schedule >= PA1
     cdef double d, xsq = 0.0, pred, yi, cur, upd, shrink, kx, vx, z, zn, l1d, sqd, inv
     cdef double total = 0.0, sqn, l1n, avg_a
+    cdef Py_ssize_t block_start = 0, block_end = 0, slot
+    cdef const floating* bd[GATHER_ROWS]
+    cdef const sparse_index* bi[GATHER_ROWS]
+    cdef Py_ssize_t blen[GATHER_ROWS]
+    cdef const floating* xd
+    cdef const sparse_index* xi
+    # a NULL buffer (malloc failed) only means rows are read in place
+    cdef floating* buf_d = <floating*>malloc(GATHER_CAP * sizeof(floating))
+    cdef sparse_index* buf_i = <sparse_index*>malloc(GATHER_CAP * sizeof(sparse_index))
+    if buf_d == NULL or buf_i == NULL:
+        free(buf_d)
+        free(buf_i)
+        buf_d = NULL
+        buf_i = NULL
     _norms(c, v, wscale, &sqn, &l1n)
     for i in range(n):
+        if i == block_end:
+            block_start = i
+            block_end = _csr_gather(data, ind, indptr, v.order, v.val, i, n,
+                                    buf_d, buf_i, bd, bi, blen)
+        slot = i - block_start
+        if blen[slot] < 0:
+            continue  # a validation row
         row = v.order[i]
-        # No software prefetch here, unlike the dense epoch: prefetching the
-        # indptr / indices / data / weights of rows 8-72 ahead changed
-        # nothing measurable (100000 x 50000 tf-idf, ~18.5 ms/epoch either way).
-        if v.val[row]:
-            continue
-        k0 = indptr[row]
-        k1 = indptr[row + 1]
+        xd = bd[slot]
+        xi = bi[slot]
+        k0 = 0
+        k1 = blen[slot]
         yi = y[row]
-        d = _csr_dot(data, ind, k0, k1, w, &xsq if need_xsq else NULL)
+        d = _csr_dot(xd, xi, k0, k1, w, &xsq if need_xsq else NULL)
         vx = wscale * d
         pred = vx + b
         eta = _schedule_eta(schedule, eta, eta0, alpha, t, c.power_t, c.optimal_init)
@@ -130,19 +204,19 @@ cdef double _csr_single_epoch(
                 avg_a = -st[S_AVG_A] * kx if averaging else 0.0
                 l1d = 0.0
                 for k in range(k0, k1):
-                    j = ind[k]
+                    j = xi[k]
                     z = w[j]
-                    zn = z + kx * data[k]
+                    zn = z + kx * xd[k]
                     w[j] = zn
                     # keep (aw + A w) / B unchanged by this step (a no-op
                     # when not averaging: aw is never read then)
-                    aw[j] += avg_a * data[k]
+                    aw[j] += avg_a * xd[k]
                     l1d += fabs(zn) - fabs(z)
                 l1n += wscale * l1d
             else:
                 # the hot case: ||w||_1 is not needed without an L1 part
                 for k in range(k0, k1):
-                    w[ind[k]] += kx * data[k]
+                    w[xi[k]] += kx * xd[k]
             if track_sq:
                 # ||w + upd x||^2 from quantities at hand
                 sqn += 2.0 * upd * vx + upd * upd * xsq
@@ -159,7 +233,7 @@ cdef double _csr_single_epoch(
             l1d = 0.0
             sqd = 0.0
             for k in range(k0, k1):
-                j = ind[k]
+                j = xi[k]
                 z = w[j]
                 if z > 0.0:
                     zn = z - (u + q[j]) * inv
@@ -178,6 +252,8 @@ cdef double _csr_single_epoch(
             l1n += wscale * l1d
             sqn += wscale * wscale * sqd
         t += 1.0
+    free(buf_d)
+    free(buf_i)
     st[S_INTERCEPT] = b
     st[S_WSCALE] = wscale
     st[S_T] = t
