@@ -67,6 +67,7 @@ cdef enum:
     # of ~40 values, ~190 KB of buffer at most, stays in L2.
     GATHER_ROWS = 256
     GATHER_CAP = 16384
+    GATHER_AHEAD = 16
 
 
 cdef inline Py_ssize_t _csr_gather(
@@ -89,6 +90,9 @@ cdef inline Py_ssize_t _csr_gather(
     cdef Py_ssize_t i = start, slot, row, k0, m, fill = 0
     while i < n and i - start < GATHER_ROWS:
         slot = i - start
+        if i + GATHER_AHEAD < n:
+            # the row pointer is the one miss the copy must wait for
+            fastgrad_prefetch(indptr + order[i + GATHER_AHEAD])
         row = order[i]
         if val[row]:
             blen[slot] = -1
