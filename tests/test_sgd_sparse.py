@@ -248,3 +248,25 @@ def test_bad_sample_weight_and_feature_count_with_sparse_x():
     bad.data[0] = np.nan
     with pytest.raises(ValueError, match="NaN"):
         est.predict(bad)
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_rows_bigger_than_the_gather_buffer_match_scikit_learn(early_stopping):
+    # The CSR epoch copies blocks of shuffled rows into a 16384-value buffer:
+    # rows of ~6000 values fill it in threes, a 20000-value row is read in place.
+    rng = np.random.default_rng(11)
+    p = 25_000
+    nnz_per_row = [6000] * 12 + [20_000] + [30] * 40 + [0] * 3
+    rows, cols = [], []
+    for i, m in enumerate(nnz_per_row):
+        rows.append(np.full(m, i))
+        cols.append(rng.choice(p, m, replace=False))
+    rows, cols = np.concatenate(rows), np.concatenate(cols)
+    X = sp.csr_matrix((rng.uniform(0, 0.02, rows.size), (rows, cols)), shape=(len(nnz_per_row), p))
+    y = rng.standard_normal(X.shape[0])
+    kw = dict(random_state=0, max_iter=4, tol=None, penalty="elasticnet", average=3,
+              early_stopping=early_stopping, validation_fraction=0.2)
+    ours = fit_quiet(SGDRegressor(**kw), X, y)
+    ref = fit_quiet(sklm.SGDRegressor(**kw), X, y)
+    assert_allclose(ours.coef_, ref.coef_, rtol=1e-8, atol=1e-12)
+    assert_allclose(ours.intercept_, ref.intercept_, rtol=1e-8, atol=1e-12)
