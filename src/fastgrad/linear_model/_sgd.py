@@ -1,8 +1,10 @@
 """Linear regression by stochastic gradient descent, on a compiled core.
 
-Python side of ``csrc/_sgd_fast.pyx``: validate parameters and data, set up
-the run (sample order, validation split, seed, schedule constants), call the
-kernel in chunks of epochs, and turn its status into warnings or errors.
+The estimator's API: parameters, their checks, the data checks (dense or
+scipy.sparse, which runs as CSR) and the starting weights. The run itself --
+sample order, validation split, seed, schedule constants, the dense or CSR
+kernel of ``csrc/_sgd_fast.pyx`` in chunks of epochs, status to warnings or
+errors -- is in ``_sgd_run.py``.
 """
 
 import warnings
