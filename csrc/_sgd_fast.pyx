@@ -15,7 +15,8 @@ Layers, from the inside out:
 2. ``_single_epoch`` (one update per sample, the hot path) and
    ``_batch_epoch`` (mini-batches and/or momentum) -- one pass over the
    training rows; ``_run_epochs`` -- epochs plus the stopping rule.
-3. ``py_sgd_epochs`` -- the Python hook; ``fastgrad.linear_model._sgd``
+   ``_sgd_sparse.pxi`` -- the same on CSR rows, O(nnz of the row) per step.
+3. ``py_sgd_epochs`` / ``py_sgd_epochs_csr`` -- the Python hooks; ``fastgrad.linear_model._sgd``
    validates everything and owns the arrays.
 
 Representation. The true weights are ``wscale * w``: the L2 shrink of a step
@@ -60,6 +61,9 @@ cdef struct Config:
     int n_iter_no_change
     double epsilon, alpha, l1_ratio, eta0, power_t, optimal_init
     double average, momentum, tol, n_train
+    # share of each step the intercept takes: 1, or scikit-learn's
+    # SPARSE_INTERCEPT_DECAY on sparse data (see _sgd_sparse.pxi)
+    double intercept_decay
     unsigned int seed
 
 
@@ -213,7 +217,7 @@ cdef double _single_epoch(
                 # ||w + upd x||^2 from quantities at hand, O(1) not O(p)
                 sqn += 2.0 * upd * vx + upd * upd * xsq
         if c.fit_intercept:
-            b += upd
+            b += upd * c.intercept_decay
         if averaging and c.average <= t:
             st[S_WSCALE] = wscale
             st[S_INTERCEPT] = b
@@ -302,7 +306,7 @@ cdef double _batch_epoch(
         m = beta * st[S_VEL_B] + gb
         st[S_VEL_B] = m
         if c.fit_intercept:
-            st[S_INTERCEPT] = b + m
+            st[S_INTERCEPT] = b + m * c.intercept_decay
         if c.average > 0 and c.average <= t:
             _average_step(c, st, t)
         if c.penalty == L1 or c.penalty == ELASTICNET:
@@ -338,15 +342,54 @@ cdef double _validation_r2(
     return 1.0 - num / den
 
 
+cdef inline bint _weights_finite(const Config* c, const Vectors* v, const double* st) noexcept nogil:
+    """Whether the intercept, the scale and every weight are finite."""
+    cdef Py_ssize_t j
+    # As scikit-learn, only non-finite weights stop the run: the loss of a
+    # far-off sample may overflow while the (clipped) steps stay finite.
+    if not (isfinite(st[S_INTERCEPT]) and isfinite(st[S_WSCALE])):
+        return False
+    for j in range(c.p):
+        if not isfinite(v.w[j]):
+            return False
+    return True
+
+
+cdef inline int _stop_rule(const Config* c, double* st, double objective, double score) noexcept nogil:
+    """The end-of-epoch test: CONVERGED, or -1 to carry on.
+
+    ``score`` is the validation R^2 (read with early stopping), else the
+    epoch's mean ``objective`` must improve by ``tol``.
+    """
+    cdef bint stuck
+    if c.early_stopping:
+        stuck = score < st[S_BEST] + c.tol
+        if score > st[S_BEST]:
+            st[S_BEST] = score
+    else:
+        stuck = objective > st[S_BEST] - c.tol
+        if objective < st[S_BEST]:
+            st[S_BEST] = objective
+    # tol = -inf (tol=None) never counts an epoch as stuck
+    st[S_NO_IMPROVE] = st[S_NO_IMPROVE] + 1.0 if stuck else 0.0
+    if st[S_NO_IMPROVE] >= c.n_iter_no_change:
+        if c.schedule == ADAPTIVE and st[S_ETA] > ADAPTIVE_ETA_MIN:
+            st[S_ETA] /= 5.0
+            st[S_NO_IMPROVE] = 0.0
+        else:
+            return CONVERGED
+    return -1
+
+
 cdef int _run_epochs(
     const floating* X, const floating* y, const floating* sw,
     const Config* c, Vectors* v, double* st, double* curve,
     Py_ssize_t max_epochs, Py_ssize_t* n_run
 ) noexcept nogil:
     """Epochs until the stopping rule fires, the weights blow up or ``max_epochs``."""
-    cdef Py_ssize_t epoch, j
-    cdef double objective, score
-    cdef bint stuck
+    cdef Py_ssize_t epoch
+    cdef double objective, score = 0.0
+    cdef int status
     for epoch in range(max_epochs):
         n_run[0] = epoch + 1
         if c.shuffle:
@@ -356,29 +399,34 @@ cdef int _run_epochs(
         else:
             objective = _batch_epoch(X, y, sw, c, v, st) / c.n_train
         curve[epoch] = objective
-        if not (isfinite(objective) and isfinite(st[S_INTERCEPT]) and isfinite(st[S_WSCALE])):
+        if not _weights_finite(c, v, st):
             return NONFINITE
-        for j in range(c.p):
-            if not isfinite(v.w[j]):
-                return NONFINITE
         if c.early_stopping:
             score = _validation_r2(X, y, sw, c, v, st)
-            stuck = score < st[S_BEST] + c.tol
-            if score > st[S_BEST]:
-                st[S_BEST] = score
-        else:
-            stuck = objective > st[S_BEST] - c.tol
-            if objective < st[S_BEST]:
-                st[S_BEST] = objective
-        # tol = -inf (tol=None) never counts an epoch as stuck
-        st[S_NO_IMPROVE] = st[S_NO_IMPROVE] + 1.0 if stuck else 0.0
-        if st[S_NO_IMPROVE] >= c.n_iter_no_change:
-            if c.schedule == ADAPTIVE and st[S_ETA] > ADAPTIVE_ETA_MIN:
-                st[S_ETA] /= 5.0
-                st[S_NO_IMPROVE] = 0.0
-            else:
-                return CONVERGED
+        status = _stop_rule(c, st, objective, score)
+        if status >= 0:
+            return status
     return MAX_ITER
+
+
+cdef void _set_config(
+    Config* c, Py_ssize_t n, Py_ssize_t p, int loss, double epsilon, int penalty,
+    double alpha, double l1_ratio, int schedule, double eta0, double power_t,
+    double optimal_init, bint fit_intercept, double average, Py_ssize_t batch_size,
+    double momentum, bint early_stopping, double tol, int n_iter_no_change, bint shuffle,
+    unsigned int seed, double n_train, double intercept_decay,
+) noexcept:
+    """Fill the run's constants (shared by the dense and the CSR hook)."""
+    c.n, c.p, c.batch_size = n, p, batch_size
+    c.loss, c.penalty, c.schedule = loss, penalty, schedule
+    c.fit_intercept, c.early_stopping, c.shuffle = fit_intercept, early_stopping, shuffle
+    c.n_iter_no_change = n_iter_no_change
+    c.epsilon, c.alpha, c.eta0, c.power_t = epsilon, alpha, eta0, power_t
+    # as scikit-learn: pure L2 / pure L1 ignore the l1_ratio parameter
+    c.l1_ratio = 0.0 if penalty == L2 else (1.0 if penalty == L1 else l1_ratio)
+    c.optimal_init, c.average, c.momentum = optimal_init, average, momentum
+    c.tol, c.n_train, c.seed = tol, n_train, seed
+    c.intercept_decay = intercept_decay
 
 
 def py_sgd_epochs(
@@ -390,7 +438,7 @@ def py_sgd_epochs(
     int schedule, double eta0, double power_t, double optimal_init,
     bint fit_intercept, double average, Py_ssize_t batch_size, double momentum,
     bint early_stopping, double tol, int n_iter_no_change, bint shuffle,
-    unsigned int seed, double n_train,
+    unsigned int seed, double n_train, double intercept_decay=1.0,
 ):
     """Run up to ``max_epochs`` epochs in place; return ``(status, epochs_run)``.
 
@@ -408,15 +456,10 @@ def py_sgd_epochs(
     batch = np.zeros(max(batch_size, 1), dtype=np.int64)
     cdef double[::1] grad_view = grad
     cdef long long[::1] batch_view = batch
-    c.n, c.p, c.batch_size = X.shape[0], X.shape[1], batch_size
-    c.loss, c.penalty, c.schedule = loss, penalty, schedule
-    c.fit_intercept, c.early_stopping, c.shuffle = fit_intercept, early_stopping, shuffle
-    c.n_iter_no_change = n_iter_no_change
-    c.epsilon, c.alpha, c.eta0, c.power_t = epsilon, alpha, eta0, power_t
-    # as scikit-learn: pure L2 / pure L1 ignore the l1_ratio parameter
-    c.l1_ratio = 0.0 if penalty == L2 else (1.0 if penalty == L1 else l1_ratio)
-    c.optimal_init, c.average, c.momentum = optimal_init, average, momentum
-    c.tol, c.n_train, c.seed = tol, n_train, seed
+    _set_config(&c, X.shape[0], X.shape[1], loss, epsilon, penalty, alpha, l1_ratio,
+                schedule, eta0, power_t, optimal_init, fit_intercept, average, batch_size,
+                momentum, early_stopping, tol, n_iter_no_change, shuffle, seed, n_train,
+                intercept_decay)
     v.w, v.aw, v.q, v.vel = &w[0], &aw[0], &q[0], &vel[0]
     v.grad, v.order, v.batch = &grad_view[0], &order[0], &batch_view[0]
     v.val = &validation_mask[0]
@@ -425,6 +468,9 @@ def py_sgd_epochs(
         status = _run_epochs(&X[0, 0], &y[0], &sample_weight[0], &c, &v, &state[0],
                              &curve[0], max_epochs, &n_run)
     return status, n_run
+
+
+include "_sgd_sparse.pxi"
 
 
 def py_loss(int loss, double y, double p, double epsilon):

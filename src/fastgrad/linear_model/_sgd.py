@@ -1,51 +1,27 @@
 """Linear regression by stochastic gradient descent, on a compiled core.
 
-Python side of ``csrc/_sgd_fast.pyx``: validate parameters and data, set up
-the run (sample order, validation split, seed, schedule constants), call the
-kernel in chunks of epochs, and turn its status into warnings or errors.
+The estimator's API: parameters, their checks, the data checks (dense or
+scipy.sparse, which runs as CSR) and the starting weights. The run itself --
+sample order, validation split, seed, schedule constants, the dense or CSR
+kernel of ``csrc/_sgd_fast.pyx`` in chunks of epochs, status to warnings or
+errors -- is in ``_sgd_run.py``.
 """
 
-import math
 import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
-from sklearn.model_selection import ShuffleSplit
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+from sklearn.utils.validation import column_or_1d, validate_data
 
-from .._sgd_fast import STATE_SLOTS, py_dloss, py_sgd_epochs
-from ._base import _FLOAT_DTYPES, _reject_sparse, _validate_fit_data
-from ._status import DIVERGED, MAX_ITER, NONFINITE, check_status
+from ._base import _validate_fit_data, linear_predict
+from ._sgd_run import LOSSES as _LOSSES
+from ._sgd_run import SCHEDULES as _SCHEDULES
+from ._sgd_run import run_sgd
+from ._status import MAX_ITER, check_status
 
 __all__ = ["SGDRegressor"]
-
-_LOSSES = {"squared_error": 0, "huber": 1, "epsilon_insensitive": 2, "squared_epsilon_insensitive": 3}
-_PENALTIES = {None: 0, "l1": 1, "l2": 2, "elasticnet": 3}
-_SCHEDULES = {"constant": 1, "optimal": 2, "invscaling": 3, "adaptive": 4, "pa1": 5, "pa2": 6}
-_S = STATE_SLOTS
-# The seed is drawn below 2**31 - 1, as scikit-learn draws it (same orders).
-_MAX_SEED = np.iinfo(np.int32).max
-# A fit whose last epoch's mean objective is above this factor times the start's loss scale
-# means divergence: a sane step never makes the fit 1e10 times worse.
-_DIVERGE_FACTOR = 1e10
-# Rows used to measure that loss scale (cheap, and enough for its order).
-_DIVERGE_ROWS = 1000
-# Epochs per kernel call: bounds the loss-curve buffer for huge max_iter.
-_CHUNK = 4096
-
-
-def _optimal_init(loss, alpha, epsilon):
-    """Offset t0 of the "optimal" schedule ``eta = 1 / (alpha (t0 + t - 1))``.
-
-    Bottou's heuristic (as in scikit-learn): a typical weight size
-    ``1 / sqrt(sqrt(alpha))`` and the loss slope there give the first step.
-    """
-    typw = math.sqrt(1.0 / math.sqrt(alpha))
-    eta_first = typw / max(1.0, py_dloss(_LOSSES[loss], 1.0, -typw, epsilon))
-    return 1.0 / (eta_first * alpha)
 
 
 class SGDRegressor(RegressorMixin, BaseEstimator):
@@ -60,6 +36,17 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
 
     (``s`` the sample weights, ``r`` the ``l1_ratio``) one sample at a time,
     or one mini-batch at a time with ``batch_size > 1``.
+
+    Sparse ``X`` (any scipy.sparse format, run as CSR) follows scikit-learn's
+    sparse rules: a step costs O(non-zeros of the row); the intercept takes
+    1% of each step (scikit-learn's ``SPARSE_INTERCEPT_DECAY``), so the
+    intercept differs from the fit on ``X.toarray()``; and the cumulative L1
+    penalty reaches a weight only when its feature is non-zero in the
+    current row (with ``batch_size > 1`` or ``momentum``, every weight after
+    each batch, as on dense data). The objective of ``loss_curve_`` holds the
+    penalty of all the weights (scikit-learn's sparse objective holds only
+    that of the last row's features), so the stopping rule can end a few
+    epochs apart from scikit-learn's.
 
     Parameters
     ----------
@@ -229,12 +216,20 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         self.batch_size = batch_size
         self.momentum = momentum
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
     # -- checks ------------------------------------------------------------
 
     def _check_params(self, for_partial_fit):
         """Checks that span several parameters (the single ones are declared)."""
         if self.early_stopping and for_partial_fit:
-            raise ValueError("early_stopping=True cannot be used with partial_fit; set early_stopping=False.")
+            raise ValueError(
+                "early_stopping should be False with partial_fit (it holds out data within one "
+                "fit); set early_stopping=False."
+            )
         if self.learning_rate == "optimal" and self.alpha == 0:
             raise ValueError(
                 "alpha must be > 0 with learning_rate='optimal' (the step size is "
@@ -246,14 +241,13 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
                 f"got loss={self.loss!r}."
             )
         if self.penalty == "elasticnet" and self.l1_ratio is None:
-            raise ValueError("l1_ratio must be set (a number in [0, 1]) when penalty='elasticnet'.")
+            raise ValueError("l1_ratio must be set when penalty is 'elasticnet' (a number in [0, 1]).")
 
     def _check_data(self, X, y, sample_weight, first_call):
-        _reject_sparse(X, "X", self)
         if not first_call:
             # the feature count and names must match the first call's
             validate_data(self, X, reset=False, skip_check_array=True)
-        X, y, sample_weight = _validate_fit_data(self, X, y, sample_weight)
+        X, y, sample_weight = _validate_fit_data(self, X, y, sample_weight, accept_sparse="csr")
         y = np.ascontiguousarray(column_or_1d(y, warn=True), dtype=X.dtype)
         if sample_weight is None:
             sample_weight = np.ones(X.shape[0], dtype=X.dtype)
@@ -272,136 +266,21 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
             if intercept_init.shape not in ((), (1,)) or not np.all(np.isfinite(intercept_init)):
                 raise ValueError(f"intercept_init must be one finite number, got shape {intercept_init.shape}.")
             intercept = float(intercept_init.ravel()[0])
-        self._standard_coef = coef
-        self._standard_intercept = np.array([intercept])
-        self._average_coef = np.zeros(p)
-        self._average_intercept = np.zeros(1)
-
-    def _validation_mask(self, y, sample_weight):
-        mask = np.zeros(y.shape[0], dtype=np.uint8)
-        if not self.early_stopping:
-            return mask
-        split = ShuffleSplit(test_size=self.validation_fraction, random_state=self.random_state)
-        idx_train, idx_val = next(split.split(np.zeros((y.shape[0], 1)), y))
-        if idx_train.size == 0 or idx_val.size == 0:
-            raise ValueError(
-                f"validation_fraction={self.validation_fraction} splits {y.shape[0]} samples into "
-                f"{idx_train.size} training and {idx_val.size} validation samples; both must be "
-                "non-empty. Change validation_fraction, add samples or set early_stopping=False."
-            )
-        if not np.any(sample_weight[idx_val] > 0):
-            raise ValueError(
-                "The sample weights of the validation set are all zero; use another "
-                "random_state or validation_fraction."
-            )
-        mask[idx_val] = 1
-        return mask
+        self._w_state = coef
+        self._b_state = np.array([intercept])
+        self._aw_state = np.zeros(p)
+        self._ab_state = np.zeros(1)
 
     # -- the run -------------------------------------------------------------
 
-    def _run(self, X, y, sample_weight, max_iter, check_growth):
-        n, p = X.shape
-        mask = self._validation_mask(y, sample_weight)
-        rng = check_random_state(self.random_state)
-        seed = rng.randint(0, _MAX_SEED)
-        rng.randint(1, _MAX_SEED)  # scikit-learn draws a second seed here; keep the stream in step
-        penalty = _PENALTIES[self.penalty]
-        schedule = _SCHEDULES[self.learning_rate]
-        average = float(int(self.average))
-        w = self._standard_coef
-        aw = self._average_coef
-        state = np.zeros(_S["n"])
-        state[_S["intercept"]] = self._standard_intercept[0]
-        state[_S["avg_intercept"]] = self._average_intercept[0]
-        state[_S["wscale"]] = 1.0
-        state[_S["avg_b"]] = 1.0
-        state[_S["t"]] = self.t_
-        state[_S["eta"]] = self.eta0
-        # best objective (minimised) or best validation score (maximised)
-        state[_S["best"]] = -np.inf if self.early_stopping else np.inf
-        order = np.arange(n, dtype=np.int64)
-        q = np.zeros(p)
-        vel = np.zeros(p)
-        curve = np.empty(min(max_iter, _CHUNK))
-        # ||x_i||^2 for the L2 objective's O(1) update and the PA steps
-        needs_row_sq = penalty == _PENALTIES["l2"] or schedule >= _SCHEDULES["pa1"]
-        row_sq = np.einsum("ij,ij->i", X, X, dtype=np.float64) if needs_row_sq else np.zeros(1)
-        tol = -np.inf if self.tol is None else float(self.tol)
-        kwargs = dict(
-            loss=_LOSSES[self.loss], epsilon=float(self.epsilon), penalty=penalty,
-            alpha=float(self.alpha), l1_ratio=float(self.l1_ratio or 0.0), schedule=schedule,
-            eta0=float(self.eta0), power_t=float(self.power_t),
-            optimal_init=(_optimal_init(self.loss, self.alpha, self.epsilon)
-                          if schedule == _SCHEDULES["optimal"] else 0.0),
-            fit_intercept=bool(self.fit_intercept), average=average, batch_size=int(self.batch_size),
-            momentum=float(self.momentum), early_stopping=bool(self.early_stopping), tol=tol,
-            n_iter_no_change=int(self.n_iter_no_change), shuffle=bool(self.shuffle), seed=seed,
-            n_train=float(n - int(mask.sum())),
-        )
-        # verbose: one epoch per call, so Python can report each one
-        chunk = 1 if self.verbose else curve.shape[0]
-        diverge_limit = self._diverge_limit(X, y, w, state[_S["intercept"]])
-        curves, done, status = [], 0, MAX_ITER
-        while done < max_iter:
-            todo = min(chunk, max_iter - done)
-            status, ran = py_sgd_epochs(
-                X, y, sample_weight, mask, order, w, aw, q, vel, row_sq, state, curve, todo, **kwargs
-            )
-            curves.append(curve[:ran].copy())
-            done += ran
-            if self.verbose:
-                self._report(done, curve[ran - 1], w, state)
-            if status != MAX_ITER:
-                break
-        self.loss_curve_ = np.concatenate(curves)
-        if check_growth and status != NONFINITE and self.loss_curve_[-1] > diverge_limit:
-            # Finite but exploded: the clipped dloss can hold the weights just
-            # below inf. Judged on the last epoch only, since the "optimal"
-            # schedule's big first steps may blow up and then recover.
-            status = DIVERGED
-        self.n_iter_ = done
-        _fold(w, aw, state, average > 0)
-        self._standard_intercept = np.array([state[_S["intercept"]]])
-        self._average_intercept = np.array([state[_S["avg_intercept"]]])
-        if status != MAX_ITER:  # MAX_ITER is fit's to report (partial_fit stays silent)
-            check_status(
-                self, status, done, max_iter=max_iter, solver="sgd", unit="epochs",
-                hint="Lower eta0 (or use learning_rate='optimal' / 'adaptive'), or standardise "
-                "the features (e.g. sklearn.preprocessing.StandardScaler).",
-            )
-        updates_per_epoch = -(-n // int(self.batch_size))
-        self.t_ += done * updates_per_epoch
-        use_average = average > 0 and average <= self.t_ - 1.0
-        coef = aw if use_average else w
-        intercept = self._average_intercept if use_average else self._standard_intercept
-        self.coef_ = coef.astype(X.dtype)
-        self.intercept_ = intercept.astype(X.dtype)
-        return status
-
-    @staticmethod
-    def _diverge_limit(X, y, w, b):
-        # r^2 + |r| bounds every supported loss from above, whatever epsilon
-        # einsum, not BLAS: OpenBLAS threads would keep spinning for ~0.1 s
-        # after the call, beside the single-threaded kernel (measured at
-        # 20000 x 1000 on 2 cores: 50.7 -> 24.3 ms/epoch without this gemv)
-        r = y[:_DIVERGE_ROWS] - (np.einsum("ij,j->i", X[:_DIVERGE_ROWS], w) + b)
-        return _DIVERGE_FACTOR * (float(np.mean(r * r + np.abs(r))) + 1.0)
-
-    def _report(self, epoch, objective, w, state):
-        norm = abs(state[_S["wscale"]]) * float(np.linalg.norm(w))
-        print(
-            f"-- Epoch {epoch}: objective {objective:.6g}, ||w|| {norm:.4g}, "
-            f"bias {state[_S['intercept']]:.6g}, t {state[_S['t']]:.0f}"
-        )
-
-    def _partial_fit(self, X, y, sample_weight, max_iter, coef_init, intercept_init, check_growth):
-        first_call = getattr(self, "_standard_coef", None) is None
+    def _partial_fit(self, X, y, sample_weight, max_iter, coef_init, intercept_init):
+        first_call = getattr(self, "_w_state", None) is None
         X, y, sample_weight = self._check_data(X, y, sample_weight, first_call)
         if first_call:
             self._init_weights(X.shape[1], coef_init, intercept_init)
         if not hasattr(self, "t_"):
             self.t_ = 1.0
-        return self._run(X, y, sample_weight, max_iter, check_growth)
+        return run_sgd(self, X, y, sample_weight, max_iter)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, coef_init=None, intercept_init=None, sample_weight=None):
@@ -409,9 +288,10 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Dense, finite training data (``scipy.sparse`` is not supported).
-            float32 stays float32 in memory; the weights are float64.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Finite training data, dense or ``scipy.sparse`` (converted once
+            to CSR, never densified). float32 stays float32 in memory; the
+            weights are float64.
         y : array-like of shape (n_samples,)
             Finite targets.
         coef_init : array-like of shape (n_features,), default=None
@@ -428,19 +308,19 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
             The fitted estimator.
         """
         self._check_params(for_partial_fit=False)
-        warm = self.warm_start and getattr(self, "_standard_coef", None) is not None
+        warm = self.warm_start and getattr(self, "_w_state", None) is not None
         if not warm or coef_init is not None or intercept_init is not None:
             # Cold start, or explicit starting weights (which scikit-learn
             # would ignore on a warm start; here they win).
-            self._standard_coef = None
+            self._w_state = None
         # else, as scikit-learn: carry on from the plain (not averaged)
         # weights and the average's accumulators, with the counter reset
         self.t_ = 1.0
-        # a stream may pass through a blow-up and recover: only fit judges growth
-        status = self._partial_fit(X, y, sample_weight, self.max_iter, coef_init, intercept_init, True)
+        status = self._partial_fit(X, y, sample_weight, self.max_iter, coef_init, intercept_init)
         if self.power_t < 0:
-            warnings.warn("Negative power_t is deprecated in scikit-learn 1.8 (an error from 1.10); "
-                          "use power_t >= 0.", FutureWarning, stacklevel=2)
+            warnings.warn("Negative values for `power_t` are deprecated in version 1.8 (scikit-learn) "
+                          "and will raise an error in 1.10. Use values in the range [0.0, inf) "
+                          "instead.", FutureWarning, stacklevel=2)
         if self.tol is not None and status == MAX_ITER:
             check_status(self, MAX_ITER, self.n_iter_, max_iter=self.max_iter, solver="sgd", unit="epochs")
         return self
@@ -454,8 +334,8 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Dense, finite samples.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Finite samples, dense or ``scipy.sparse``.
         y : array-like of shape (n_samples,)
             Finite targets.
         sample_weight : array-like of shape (n_samples,) or float, default=None
@@ -467,7 +347,7 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
             The updated estimator.
         """
         self._check_params(for_partial_fit=True)
-        self._partial_fit(X, y, sample_weight, 1, None, None, False)
+        self._partial_fit(X, y, sample_weight, 1, None, None)
         return self
 
     def predict(self, X):
@@ -475,23 +355,13 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Dense, finite samples with as many features as seen in ``fit``.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Finite samples with as many features as seen in ``fit``.
 
         Returns
         -------
         y_pred : ndarray of shape (n_samples,)
             Predicted targets.
         """
-        check_is_fitted(self)
-        _reject_sparse(X, "X", self)
-        X = validate_data(self, X, accept_sparse=False, dtype=_FLOAT_DTYPES, reset=False)
-        return X @ self.coef_ + self.intercept_[0]
+        return linear_predict(self, X)
 
-
-def _fold(w, aw, state, averaging):
-    """Turn the lazy representation into plain weights, in place."""
-    if averaging:
-        aw += state[_S["avg_a"]] * w
-        aw /= state[_S["avg_b"]]
-    w *= state[_S["wscale"]]

@@ -1,0 +1,184 @@
+"""The run of ``SGDRegressor``: set up the kernel call, run it in chunks, fold the result.
+
+Split from ``_sgd.py`` (which keeps the estimator's API and checks): this
+module owns the arrays handed to ``csrc/_sgd_fast.pyx`` -- the sample order,
+the validation mask, the seed, the schedule constants -- and picks the
+dense or the CSR kernel.
+"""
+
+import math
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.model_selection import ShuffleSplit
+from sklearn.utils import check_random_state
+
+from .._sgd_fast import STATE_SLOTS, py_dloss, py_sgd_epochs, py_sgd_epochs_csr
+from ._status import MAX_ITER, NONFINITE, DivergenceError, check_status
+
+__all__ = []
+
+LOSSES = {"squared_error": 0, "huber": 1, "epsilon_insensitive": 2, "squared_epsilon_insensitive": 3}
+PENALTIES = {None: 0, "l1": 1, "l2": 2, "elasticnet": 3}
+SCHEDULES = {"constant": 1, "optimal": 2, "invscaling": 3, "adaptive": 4, "pa1": 5, "pa2": 6}
+# scikit-learn's SPARSE_INTERCEPT_DECAY: on sparse data the intercept takes
+# this share of each step (the intercept's "feature" is non-zero in every
+# row, so it would otherwise move far more often than any weight).
+SPARSE_INTERCEPT_DECAY = 0.01
+_S = STATE_SLOTS
+# The seed is drawn below 2**31 - 1, as scikit-learn draws it (same orders).
+_MAX_SEED = np.iinfo(np.int32).max
+# Epochs per kernel call: bounds the loss-curve buffer for huge max_iter.
+_CHUNK = 4096
+
+
+def optimal_init(loss, alpha, epsilon):
+    """Offset t0 of the "optimal" schedule ``eta = 1 / (alpha (t0 + t - 1))``.
+
+    Bottou's heuristic (as in scikit-learn): a typical weight size
+    ``1 / sqrt(sqrt(alpha))`` and the loss slope there give the first step.
+    """
+    typw = math.sqrt(1.0 / math.sqrt(alpha))
+    eta_first = typw / max(1.0, py_dloss(LOSSES[loss], 1.0, -typw, epsilon))
+    return 1.0 / (eta_first * alpha)
+
+
+def validation_mask(est, y, sample_weight):
+    """1 for the rows held out by ``early_stopping`` (scikit-learn's split), else 0."""
+    mask = np.zeros(y.shape[0], dtype=np.uint8)
+    if not est.early_stopping:
+        return mask
+    split = ShuffleSplit(test_size=est.validation_fraction, random_state=est.random_state)
+    idx_train, idx_val = next(split.split(np.zeros((y.shape[0], 1)), y))
+    if idx_train.size == 0 or idx_val.size == 0:
+        raise ValueError(
+            f"validation_fraction={est.validation_fraction} splits {y.shape[0]} samples into "
+            f"{idx_train.size} training and {idx_val.size} validation samples; both must be "
+            "non-empty. Change validation_fraction, add samples or set early_stopping=False."
+        )
+    if not np.any(sample_weight[idx_val] > 0):
+        raise ValueError(
+            "The sample weights of the validation set are all zero; use another "
+            "random_state or validation_fraction."
+        )
+    mask[idx_val] = 1
+    return mask
+
+
+def _kernel_kwargs(est, n_train, seed, sparse):
+    schedule = SCHEDULES[est.learning_rate]
+    return dict(
+        loss=LOSSES[est.loss], epsilon=float(est.epsilon), penalty=PENALTIES[est.penalty],
+        alpha=float(est.alpha), l1_ratio=float(est.l1_ratio or 0.0), schedule=schedule,
+        eta0=float(est.eta0), power_t=float(est.power_t),
+        optimal_init=(optimal_init(est.loss, est.alpha, est.epsilon)
+                      if schedule == SCHEDULES["optimal"] else 0.0),
+        fit_intercept=bool(est.fit_intercept), average=float(int(est.average)),
+        batch_size=int(est.batch_size), momentum=float(est.momentum),
+        early_stopping=bool(est.early_stopping),
+        tol=-np.inf if est.tol is None else float(est.tol),
+        n_iter_no_change=int(est.n_iter_no_change), shuffle=bool(est.shuffle), seed=seed,
+        n_train=float(n_train), intercept_decay=SPARSE_INTERCEPT_DECAY if sparse else 1.0,
+    )
+
+
+def run_sgd(est, X, y, sample_weight, max_iter):
+    """Run up to ``max_iter`` epochs from the estimator's state; set its fitted attributes.
+
+    ``X`` is validated: C-contiguous dense, or canonical CSR. Returns the
+    kernel's status code (MAX_ITER is left to ``fit`` to report).
+    """
+    n, p = X.shape
+    sparse = sp.issparse(X)
+    mask = validation_mask(est, y, sample_weight)
+    rng = check_random_state(est.random_state)
+    seed = rng.randint(0, _MAX_SEED)
+    rng.randint(1, _MAX_SEED)  # scikit-learn draws a second seed here; keep the stream in step
+    w = est._w_state
+    aw = est._aw_state
+    state = np.zeros(_S["n"])
+    state[_S["intercept"]] = est._b_state[0]
+    state[_S["avg_intercept"]] = est._ab_state[0]
+    state[_S["wscale"]] = 1.0
+    state[_S["avg_b"]] = 1.0
+    state[_S["t"]] = est.t_
+    state[_S["eta"]] = est.eta0
+    # best objective (minimised) or best validation score (maximised)
+    state[_S["best"]] = -np.inf if est.early_stopping else np.inf
+    order = np.arange(n, dtype=np.int64)
+    q = np.zeros(p)
+    vel = np.zeros(p)
+    curve = np.empty(min(max_iter, _CHUNK))
+    kwargs = _kernel_kwargs(est, n - int(mask.sum()), seed, sparse)
+    if sparse:
+        def epochs(todo):
+            return py_sgd_epochs_csr(X.data, X.indices, X.indptr, p, y, sample_weight, mask, order,
+                                     w, aw, q, vel, state, curve, todo, **kwargs)
+    else:
+        # ||x_i||^2 for the L2 objective's O(1) update and the PA steps
+        needs_row_sq = kwargs["penalty"] == PENALTIES["l2"] or kwargs["schedule"] >= SCHEDULES["pa1"]
+        row_sq = np.einsum("ij,ij->i", X, X, dtype=np.float64) if needs_row_sq else np.zeros(1)
+
+        def epochs(todo):
+            return py_sgd_epochs(X, y, sample_weight, mask, order, w, aw, q, vel, row_sq, state,
+                                 curve, todo, **kwargs)
+    # verbose: one epoch per call, so Python can report each one
+    chunk = 1 if est.verbose else curve.shape[0]
+    curves, done, status = [], 0, MAX_ITER
+    while done < max_iter:
+        status, ran = epochs(min(chunk, max_iter - done))
+        curves.append(curve[:ran].copy())
+        done += ran
+        if est.verbose:
+            _report(done, curve[ran - 1], w, state)
+        if status != MAX_ITER:
+            break
+    est.loss_curve_ = np.concatenate(curves)
+    est.n_iter_ = done
+    averaging = kwargs["average"] > 0
+    _fold(w, aw, state, averaging)
+    est._b_state = np.array([state[_S["intercept"]]])
+    est._ab_state = np.array([state[_S["avg_intercept"]]])
+    if status == NONFINITE:
+        # As scikit-learn, only non-finite weights are an error (huge but
+        # finite ones are returned), with its error class and message, so
+        # code that catches or matches them keeps working.
+        raise DivergenceError(
+            f"Floating-point under-/overflow occurred at epoch #{done}. Scaling input "
+            "data with StandardScaler or MinMaxScaler might help (or lower eta0, or use "
+            "learning_rate='optimal' / 'adaptive')."
+        )
+    if status != MAX_ITER:
+        check_status(est, status, done, max_iter=max_iter, solver="sgd", unit="epochs")
+    updates_per_epoch = -(-n // int(est.batch_size))
+    est.t_ += done * updates_per_epoch
+    use_average = averaging and kwargs["average"] <= est.t_ - 1.0
+    coef = aw if use_average else w
+    intercept = est._ab_state if use_average else est._b_state
+    est.coef_ = coef.astype(X.dtype)
+    est.intercept_ = intercept.astype(X.dtype)
+    # scikit-learn's names for the plain and averaged weights exist only for
+    # averaged SGD (its tests and some user code look for them)
+    names = ("_standard_coef", "_standard_intercept", "_average_coef", "_average_intercept")
+    for name, value in zip(names, (w, est._b_state, aw, est._ab_state)):
+        if averaging:
+            setattr(est, name, value)
+        elif hasattr(est, name):
+            delattr(est, name)
+    return status
+
+
+def _report(epoch, objective, w, state):
+    norm = abs(state[_S["wscale"]]) * float(np.linalg.norm(w))
+    print(
+        f"-- Epoch {epoch}: objective {objective:.6g}, ||w|| {norm:.4g}, "
+        f"bias {state[_S['intercept']]:.6g}, t {state[_S['t']]:.0f}"
+    )
+
+
+def _fold(w, aw, state, averaging):
+    """Turn the lazy representation into plain weights, in place."""
+    if averaging:
+        aw += state[_S["avg_a"]] * w
+        aw /= state[_S["avg_b"]]
+    w *= state[_S["wscale"]]
