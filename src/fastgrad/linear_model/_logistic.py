@@ -1,10 +1,13 @@
 """Logistic regression (binary and multinomial) on the compiled solver loops."""
 
+import warnings
+from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
 from scipy.special import expit, log_expit, log_softmax, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state, compute_class_weight
 from sklearn.utils._param_validation import Interval, Options, StrOptions
@@ -13,14 +16,28 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._solvers_fast import LogisticObjective, MultinomialObjective
 from ._base import _FLOAT_DTYPES, _reject_sparse, _validate_weights
-from ._glm_solve import GLM_SOLVERS, L1_SOLVERS, prepare, row_curvature_bound, solve
+from ._glm_solve import prepare, row_curvature_bound, solve
+from ._logistic_params import ALL_SOLVERS, convergence_message, engine, resolve_penalty
 
 __all__ = ["LogisticRegression"]
+
+
+@contextmanager
+def _sklearn_convergence_text(solver, max_iter):
+    """Re-word the compiled loops' ConvergenceWarning as scikit-learn's ``solver`` words it."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    for w in caught:
+        message = w.message
+        if issubclass(w.category, ConvergenceWarning):
+            n_iter = max_iter
+            message = convergence_message(solver, n_iter, max_iter)
+        warnings.warn_explicit(message, w.category, w.filename, w.lineno)
 
 # Largest curvature of one sample's loss: 1/4 for the logistic loss, 1/2 for
 # the multinomial one (the largest eigenvalue of diag(p) - p p^T).
 _CURVATURE = {"binary": 0.25, "multinomial": 0.5}
-_PENALTIES = {"l2": 0.0, "l1": 1.0}
 
 
 class LogisticRegression(ClassifierMixin, BaseEstimator):
@@ -128,8 +145,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         "intercept_scaling": [Interval(Real, 0, None, closed="neither")],
         "class_weight": [dict, StrOptions({"balanced"}), None],
         "random_state": ["random_state"],
-        "solver": [StrOptions(set(GLM_SOLVERS))],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "solver": [StrOptions(set(ALL_SOLVERS))],
+        "max_iter": [Interval(Integral, 0, None, closed="left")],
         "verbose": ["verbose"],
         "warm_start": ["boolean"],
         "n_jobs": [None, Options(Integral, {-1}), Interval(Integral, 1, None, closed="left")],
@@ -181,40 +198,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     # parameters and data
     # ------------------------------------------------------------------
 
-    def _l1_ratio(self):
-        """The effective (C, l1_ratio), translating the deprecated ``penalty``."""
-        C, ratio = float(self.C), self.l1_ratio
-        if self.penalty != "deprecated":
-            import warnings
-
-            warnings.warn(
-                "'penalty' is deprecated (as in scikit-learn): use l1_ratio=0 for 'l2', "
-                "l1_ratio=1 for 'l1', 0 < l1_ratio < 1 for 'elasticnet' and C=np.inf "
-                "for None.",
-                FutureWarning,
-                stacklevel=3,
-            )
-            if self.penalty is None:
-                return np.inf, 0.0
-            if self.penalty in _PENALTIES:
-                return C, _PENALTIES[self.penalty]
-            if ratio is None:
-                raise ValueError("penalty='elasticnet' needs l1_ratio, a float in [0, 1].")
-        if ratio is None:
-            ratio = 0.0
-        return C, float(ratio)
-
     def _check_params(self):
-        if self.dual:
-            raise ValueError(
-                "dual=True is not supported: fastgrad solves the primal problem. Set dual=False."
-            )
-        C, ratio = self._l1_ratio()
-        if ratio > 0 and np.isfinite(C) and self.solver not in L1_SOLVERS:
-            raise ValueError(
-                f"solver={self.solver!r} cannot handle an L1 penalty (l1_ratio={ratio}). "
-                f"Use one of {L1_SOLVERS}, or set l1_ratio=0."
-            )
+        """``(C, l1_ratio)`` after scikit-learn's penalty rules and deprecations."""
+        _, C, ratio = resolve_penalty(self)
         return C, ratio
 
     def _weights(self, y_idx, sample_weight, n_classes, classes, y):
@@ -352,6 +338,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         X, y, sample_weight = self._validate_xy(X, y, sample_weight)
         classes, y_idx = self._encode(y)
         n_classes = classes.shape[0]
+        if self.solver == "liblinear":
+            return self._fit_liblinear(X, y, sample_weight, classes, C, ratio)
         sample_weight = self._weights(y_idx, sample_weight, n_classes, classes, y)
         obj, l1, mean = self._objective(X, y_idx, n_classes, sample_weight, C, ratio)
         if warm := (self.warm_start and hasattr(self, "classes_")):
@@ -366,17 +354,80 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         sgd_bound = 0.0
         if self.solver == "sgd":
             sgd_bound = row_curvature_bound(X, sample_weight, mean, self.fit_intercept, _CURVATURE[kind])
-        result = solve(
-            self, obj, coef0, solver=self.solver, l1=l1, max_iter=self.max_iter, tol=self.tol,
-            learning_rate=self.learning_rate, momentum=self.momentum, batch_size=self.batch_size,
-            seed=check_random_state(self.random_state).randint(np.iinfo(np.int32).max),
-            verbose=self.verbose, hessian_blocks=1 if n_classes == 2 else n_classes * (n_classes + 1) // 2,
-            sgd_bound=sgd_bound,
-        )
+        if self.max_iter == 0:
+            # scikit-learn's max_iter=0: the model before any update (zero
+            # weights and intercepts), with a ConvergenceWarning
+            self._store(np.zeros_like(coef0), X, np.zeros_like(mean), n_classes, np.isfinite(C))
+            self.n_iter_ = np.zeros(1, dtype=np.int32)
+            self.loss_curve_ = np.empty(0)
+            self.solver_ = engine(self.solver, l1)
+            warnings.warn(convergence_message(self.solver, 0, 0), ConvergenceWarning, stacklevel=2)
+            return self
+        with _sklearn_convergence_text(self.solver, self.max_iter):
+            result = solve(
+                self, obj, coef0, solver=engine(self.solver, l1), l1=l1, max_iter=self.max_iter,
+                tol=self.tol, learning_rate=self.learning_rate, momentum=self.momentum,
+                batch_size=self.batch_size,
+                seed=check_random_state(self.random_state).randint(np.iinfo(np.int32).max),
+                verbose=self.verbose,
+                hessian_blocks=1 if n_classes == 2 else n_classes * (n_classes + 1) // 2,
+                sgd_bound=sgd_bound,
+            )
         self._store(result.coef, X, mean, n_classes, np.isfinite(C))
         self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
         self.loss_curve_ = result.curve
         self.solver_ = result.solver
+        return self
+
+    def _fit_liblinear(self, X, y, sample_weight, classes, C, ratio):
+        """scikit-learn's liblinear model: the intercept is a penalised weight.
+
+        liblinear appends a constant feature of value ``intercept_scaling``
+        to ``X`` and penalises its weight like the others; the intercept is
+        ``intercept_scaling`` times that weight. fastgrad fits the same
+        objective (an inner fit without an unpenalised intercept on the
+        augmented data), so the coefficients are liblinear's model, not the
+        unpenalised-intercept one of the other solvers.
+        """
+        if classes.shape[0] > 2:
+            raise ValueError(
+                "The 'liblinear' solver does not support multiclass classification (n_classes >= 3). "
+                "Either use another solver or wrap the estimator in a OneVsRestClassifier to keep "
+                "applying a one-versus-rest scheme."
+            )
+        if X.size and np.max(X) > 1e30:
+            raise ValueError(
+                "Using the 'liblinear' solver while X contains a maximum value > 1e30 results in a "
+                "frozen fit. Please choose another solver or rescale the input X."
+            )
+        scaling = float(self.intercept_scaling)
+        if self.fit_intercept:
+            X = np.hstack([X, np.full((X.shape[0], 1), scaling, dtype=X.dtype)])
+        inner = LogisticRegression(
+            C=C, l1_ratio=ratio, tol=self.tol, fit_intercept=False, class_weight=self.class_weight,
+            solver=engine("liblinear", ratio > 0), max_iter=self.max_iter, verbose=self.verbose,
+            warm_start=self.warm_start, n_jobs=self.n_jobs, random_state=self.random_state,
+        )
+        if (
+            self.warm_start and hasattr(self, "coef_") and np.array_equal(self.classes_, classes)
+            and self.coef_.shape[1] + self.fit_intercept == X.shape[1]
+        ):
+            inner.classes_ = classes
+            inner.coef_ = np.asarray(self.coef_, dtype=np.float64)
+            if self.fit_intercept:
+                inner.coef_ = np.column_stack([inner.coef_, np.ravel(self.intercept_) / scaling])
+            inner.intercept_ = np.zeros(1)
+        with _sklearn_convergence_text("liblinear", self.max_iter):
+            inner.fit(X, y, sample_weight)
+        W = inner.coef_
+        self.classes_ = inner.classes_
+        if self.fit_intercept:
+            self.coef_, self.intercept_ = W[:, :-1].copy(), scaling * W[:, -1]
+        else:
+            self.coef_, self.intercept_ = W, np.zeros(1, dtype=W.dtype)
+        self.n_iter_ = inner.n_iter_
+        self.loss_curve_ = inner.loss_curve_
+        self.solver_ = inner.solver_
         return self
 
     def partial_fit(self, X, y, classes=None, sample_weight=None):
