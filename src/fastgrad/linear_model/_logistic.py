@@ -8,9 +8,11 @@ import numpy as np
 from scipy.special import expit, log_expit, log_softmax, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model._base import SparseCoefMixin
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state, compute_class_weight
 from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -40,7 +42,7 @@ def _sklearn_convergence_text(solver, max_iter):
 _CURVATURE = {"binary": 0.25, "multinomial": 0.5}
 
 
-class LogisticRegression(ClassifierMixin, BaseEstimator):
+class LogisticRegression(SparseCoefMixin, ClassifierMixin, BaseEstimator):
     """Logistic regression, a drop-in for scikit-learn's ``LogisticRegression``.
 
     Minimises scikit-learn's objective (``s`` the sample weights times the
@@ -419,12 +421,13 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             inner.intercept_ = np.zeros(1)
         with _sklearn_convergence_text("liblinear", self.max_iter):
             inner.fit(X, y, sample_weight)
-        W = inner.coef_
+        # liblinear computes in float64 and scikit-learn keeps its float64 coefficients
+        W = inner.coef_.astype(np.float64)
         self.classes_ = inner.classes_
         if self.fit_intercept:
             self.coef_, self.intercept_ = W[:, :-1].copy(), scaling * W[:, -1]
         else:
-            self.coef_, self.intercept_ = W, np.zeros(1, dtype=W.dtype)
+            self.coef_, self.intercept_ = W, np.zeros(1)
         self.n_iter_ = inner.n_iter_
         self.loss_curve_ = inner.loss_curve_
         self.solver_ = inner.solver_
@@ -509,7 +512,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         _reject_sparse(X, "X", self)
         X = validate_data(self, X, accept_sparse=False, dtype=_FLOAT_DTYPES, reset=False)
-        scores = X @ self.coef_.T + self.intercept_
+        # (coef_ may be a scipy.sparse matrix after sparsify())
+        scores = np.asarray(safe_sparse_dot(X, self.coef_.T, dense_output=True)) + self.intercept_
         return scores[:, 0] if scores.shape[1] == 1 else scores
 
     def predict(self, X):

@@ -1,0 +1,182 @@
+"""LogisticRegression's scikit-learn parameters: solver names, penalty rules, messages.
+
+Each scikit-learn solver name must give scikit-learn's fitted model (the
+reference is scikit-learn's own fit, tight tolerances on both sides), and
+every rule scikit-learn enforces must raise its error class with a message
+that scikit-learn's ``match=`` patterns accept.
+"""
+
+import re
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_iris
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression as SkLogisticRegression
+from sklearn.preprocessing import scale
+
+from fastgrad import LogisticRegression
+from fastgrad.linear_model._logistic_params import ALL_SOLVERS, SKLEARN_SOLVERS, engine
+
+IRIS_X, IRIS_Y = load_iris(return_X_y=True)
+IRIS_X = scale(IRIS_X)
+
+
+def _fit_both(**params):
+    X, y = params.pop("X", IRIS_X), params.pop("y", IRIS_Y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ours = LogisticRegression(tol=1e-10, max_iter=10000, **params).fit(X, y)
+        ref = SkLogisticRegression(tol=1e-10, max_iter=10000, **params).fit(X, y)
+    return ours, ref
+
+
+@pytest.mark.parametrize("solver", SKLEARN_SOLVERS)
+@pytest.mark.parametrize("binary", [True, False], ids=["binary", "multinomial"])
+def test_l2_model_matches_sklearn(solver, binary):
+    if solver == "liblinear" and not binary:
+        pytest.skip("liblinear is binary only (tested below)")
+    y = IRIS_Y == 2 if binary else IRIS_Y
+    ours, ref = _fit_both(solver=solver, C=0.5, y=y)
+    np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(ours.intercept_, ref.intercept_, rtol=1e-4, atol=1e-5)
+    assert ours.n_iter_.shape == (1,)
+
+
+@pytest.mark.parametrize("solver", ["liblinear", "saga"])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_l1_and_elastic_net_match_sklearn(solver, l1_ratio):
+    if solver == "liblinear" and l1_ratio != 1.0:
+        pytest.skip("elastic net is saga only")
+    ours, ref = _fit_both(solver=solver, C=0.3, l1_ratio=l1_ratio, y=IRIS_Y == 1)
+    np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(ours.intercept_, ref.intercept_, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("scaling", [0.5, 1.0, 10.0])
+def test_liblinear_penalises_the_intercept(scaling):
+    # liblinear's model differs from the other solvers' (its intercept is a
+    # penalised weight on a constant feature of value intercept_scaling)
+    ours, ref = _fit_both(solver="liblinear", C=0.05, intercept_scaling=scaling, y=IRIS_Y == 2)
+    np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(ours.intercept_, ref.intercept_, rtol=1e-4, atol=1e-6)
+    lbfgs = LogisticRegression(solver="lbfgs", C=0.05, tol=1e-10).fit(IRIS_X, IRIS_Y == 2)
+    assert abs(lbfgs.intercept_[0] - ours.intercept_[0]) > 1e-3
+
+
+def test_class_weight_balanced_and_dict_match_sklearn():
+    for cw in ("balanced", {0: 2.0, 1: 0.5, 2: 1.0}):
+        ours, ref = _fit_both(solver="newton-cg", class_weight=cw)
+        np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=1e-4, atol=1e-5)
+
+
+def test_every_name_is_accepted_and_maps_to_an_engine():
+    for solver in ALL_SOLVERS:
+        name = engine(solver, False)
+        assert name in ALL_SOLVERS and name not in ("liblinear", "sag", "saga", "newton-cg")
+
+
+@pytest.mark.parametrize(
+    "params, error, message",
+    [
+        ({"solver": "lbfgs", "l1_ratio": 1.0}, ValueError, "Solver lbfgs supports only 'l2' or None penalties, got l1 penalty."),
+        ({"solver": "newton-cholesky", "l1_ratio": 0.5}, ValueError, "supports only 'l2' or None penalties"),
+        ({"solver": "liblinear", "l1_ratio": 0.5}, ValueError, "Only 'saga' solver supports elasticnet penalty, got solver=liblinear."),
+        ({"solver": "lbfgs", "dual": True}, ValueError, "Solver lbfgs supports only dual=False, got dual=True"),
+        ({"solver": "liblinear", "C": np.inf}, ValueError, "C=np.inf as well as penalty=None is not supported for the liblinear solver"),
+        ({"solver": "lbgfs"}, ValueError, "The 'solver' parameter of LogisticRegression must be"),
+        ({"max_iter": -1}, ValueError, "The 'max_iter' parameter"),
+        ({"intercept_scaling": 0.0}, ValueError, "The 'intercept_scaling' parameter"),
+        ({"class_weight": "equal"}, ValueError, "The 'class_weight' parameter"),
+    ],
+)
+def test_rules_raise_sklearns_errors(params, error, message):
+    with pytest.raises(error, match=re.escape(message)):
+        LogisticRegression(**params).fit(IRIS_X, IRIS_Y == 2)
+    # the same inputs fail in scikit-learn with a message the same pattern accepts
+    with pytest.raises(error, match=re.escape(message)):
+        SkLogisticRegression(**params).fit(IRIS_X, IRIS_Y == 2)
+
+
+def test_liblinear_refuses_multiclass_and_huge_values():
+    with pytest.raises(ValueError, match="'liblinear' solver does not support multiclass"):
+        LogisticRegression(solver="liblinear").fit(IRIS_X, IRIS_Y)
+    X = IRIS_X.copy()
+    X[0, 0] = 1e31
+    with pytest.raises(ValueError, match="maximum value > 1e30"):
+        LogisticRegression(solver="liblinear").fit(X, IRIS_Y == 2)
+
+
+def test_penalty_deprecation_and_l1_ratio_warnings():
+    with pytest.warns(FutureWarning, match="'penalty' was deprecated in version 1.8"):
+        LogisticRegression(penalty="l2").fit(IRIS_X, IRIS_Y)
+    with pytest.warns(FutureWarning, match="'l1_ratio=None' was deprecated"):
+        LogisticRegression(l1_ratio=None).fit(IRIS_X, IRIS_Y)
+    with pytest.warns(UserWarning, match="Inconsistent values: penalty=l1 with l1_ratio=0.0"):
+        LogisticRegression(penalty="l1", l1_ratio=0.0, solver="saga").fit(IRIS_X, IRIS_Y)
+    with pytest.warns(UserWarning, match="Setting penalty=None will ignore the C"):
+        LogisticRegression(penalty=None, C=2.0).fit(IRIS_X, IRIS_Y)
+    with pytest.raises(ValueError, match="l1_ratio must be specified"):
+        LogisticRegression(penalty="elasticnet", l1_ratio=None, solver="saga").fit(IRIS_X, IRIS_Y)
+
+
+def test_penalty_none_is_c_inf():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        a = LogisticRegression(penalty=None, tol=1e-10).fit(IRIS_X, IRIS_Y == 2)
+    b = LogisticRegression(C=np.inf, tol=1e-10).fit(IRIS_X, IRIS_Y == 2)
+    np.testing.assert_allclose(a.coef_, b.coef_, rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "solver, text",
+    [
+        ("lbfgs", "lbfgs failed to converge"),
+        ("newton-cg", "newton-cg failed to converge"),
+        ("newton-cholesky", "Newton solver did not converge after"),
+        ("liblinear", "Liblinear failed to converge, increase the number of iterations."),
+        ("sag", "The max_iter was reached which means the coef_ did not converge"),
+        ("saga", "The max_iter was reached which means the coef_ did not converge"),
+    ],
+)
+def test_convergence_warning_texts(solver, text):
+    y = IRIS_Y == 2
+    with pytest.warns(ConvergenceWarning, match=text):
+        clf = LogisticRegression(solver=solver, max_iter=1, tol=1e-15).fit(load_iris().data, y)
+    assert clf.n_iter_[0] == 1
+
+
+@pytest.mark.parametrize("solver", SKLEARN_SOLVERS)
+def test_max_iter_zero_is_the_untrained_model(solver):
+    with pytest.warns(ConvergenceWarning):
+        clf = LogisticRegression(solver=solver, max_iter=0).fit(IRIS_X, IRIS_Y == 2)
+    assert clf.n_iter_.tolist() == [0]
+    np.testing.assert_array_equal(clf.coef_, 0.0)
+    np.testing.assert_allclose(clf.predict_proba(IRIS_X), 0.5)
+
+
+def test_sparsify_densify_keep_predictions():
+    clf = LogisticRegression(solver="saga", l1_ratio=1.0, C=0.1).fit(IRIS_X, IRIS_Y)
+    before = clf.predict_proba(IRIS_X)
+    clf.sparsify()
+    assert hasattr(clf.coef_, "toarray")
+    np.testing.assert_allclose(clf.predict_proba(IRIS_X), before, rtol=1e-12)
+    clf.densify()
+    assert isinstance(clf.coef_, np.ndarray)
+
+
+def test_liblinear_float32_gives_float64_coef_as_sklearn():
+    X = IRIS_X.astype(np.float32)
+    ours = LogisticRegression(solver="liblinear").fit(X, IRIS_Y == 2)
+    ref = SkLogisticRegression(solver="liblinear").fit(X, IRIS_Y == 2)
+    assert ours.coef_.dtype == ref.coef_.dtype == np.float64
+
+
+def test_liblinear_warm_start_continues():
+    y = IRIS_Y == 2
+    clf = LogisticRegression(solver="liblinear", warm_start=True, tol=1e-10).fit(IRIS_X, y)
+    coef = clf.coef_.copy()
+    clf.fit(IRIS_X, y)
+    np.testing.assert_allclose(clf.coef_, coef, rtol=1e-6, atol=1e-8)
+    assert clf.n_iter_[0] <= 2
