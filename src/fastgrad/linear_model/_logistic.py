@@ -7,6 +7,7 @@ from numbers import Integral, Real
 import numpy as np
 from scipy.special import expit, log_expit, log_softmax, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.callback import CallbackSupportMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model._base import SparseCoefMixin
 from sklearn.preprocessing import LabelEncoder
@@ -19,6 +20,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .._solvers_fast import LogisticObjective, MultinomialObjective
 from ._base import _FLOAT_DTYPES, _reject_sparse, _validate_weights
 from ._glm_solve import prepare, row_curvature_bound, solve
+from ._logistic_callbacks import solve_with_callbacks
 from ._logistic_params import ALL_SOLVERS, convergence_message, engine, resolve_penalty
 
 __all__ = ["LogisticRegression"]
@@ -42,7 +44,7 @@ def _sklearn_convergence_text(solver, max_iter):
 _CURVATURE = {"binary": 0.25, "multinomial": 0.5}
 
 
-class LogisticRegression(SparseCoefMixin, ClassifierMixin, BaseEstimator):
+class LogisticRegression(CallbackSupportMixin, SparseCoefMixin, ClassifierMixin, BaseEstimator):
     """Logistic regression, a drop-in for scikit-learn's ``LogisticRegression``.
 
     Minimises scikit-learn's objective (``s`` the sample weights times the
@@ -356,6 +358,25 @@ class LogisticRegression(SparseCoefMixin, ClassifierMixin, BaseEstimator):
         sgd_bound = 0.0
         if self.solver == "sgd":
             sgd_bound = row_curvature_bound(X, sample_weight, mean, self.fit_intercept, _CURVATURE[kind])
+        def run(max_iter):
+            return solve(
+                self, obj, coef0, solver=engine(self.solver, l1), l1=l1, max_iter=max_iter,
+                tol=self.tol, learning_rate=self.learning_rate, momentum=self.momentum,
+                batch_size=self.batch_size,
+                seed=check_random_state(self.random_state).randint(np.iinfo(np.int32).max),
+                verbose=self.verbose,
+                hessian_blocks=1 if n_classes == 2 else n_classes * (n_classes + 1) // 2,
+                sgd_bound=sgd_bound,
+            )
+
+        ctx = None
+        with _sklearn_convergence_text(self.solver, self.max_iter):
+            if getattr(self, "_skl_callbacks", None):
+                ctx, metadata, result = solve_with_callbacks(
+                    self, run, coef0, X, y, sample_weight, mean, n_classes, np.isfinite(C)
+                )
+            elif self.max_iter > 0:
+                result = run(self.max_iter)
         if self.max_iter == 0:
             # scikit-learn's max_iter=0: the model before any update (zero
             # weights and intercepts), with a ConvergenceWarning
@@ -364,22 +385,43 @@ class LogisticRegression(SparseCoefMixin, ClassifierMixin, BaseEstimator):
             self.loss_curve_ = np.empty(0)
             self.solver_ = engine(self.solver, l1)
             warnings.warn(convergence_message(self.solver, 0, 0), ConvergenceWarning, stacklevel=2)
-            return self
-        with _sklearn_convergence_text(self.solver, self.max_iter):
-            result = solve(
-                self, obj, coef0, solver=engine(self.solver, l1), l1=l1, max_iter=self.max_iter,
-                tol=self.tol, learning_rate=self.learning_rate, momentum=self.momentum,
-                batch_size=self.batch_size,
-                seed=check_random_state(self.random_state).randint(np.iinfo(np.int32).max),
-                verbose=self.verbose,
-                hessian_blocks=1 if n_classes == 2 else n_classes * (n_classes + 1) // 2,
-                sgd_bound=sgd_bound,
+        else:
+            self._store(result.coef, X, mean, n_classes, np.isfinite(C))
+            self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
+            self.loss_curve_ = result.curve
+            self.solver_ = result.solver
+        if ctx is not None:
+            ctx.call_on_fit_task_end(
+                estimator=self, X=X, y=y, metadata=metadata, reconstruction_attributes={}
             )
-        self._store(result.coef, X, mean, n_classes, np.isfinite(C))
-        self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
-        self.loss_curve_ = result.curve
-        self.solver_ = result.solver
         return self
+
+    def set_callbacks(self, *callbacks):
+        """Set ``sklearn.callback`` callbacks, called around the fit and each iteration.
+
+        Every solver except ``"liblinear"`` reports its iterations (the
+        compiled loops are re-run one iteration further at a time, so a fit
+        with callbacks costs ``O(n_iter**2)`` iterations; see
+        ``_logistic_callbacks.py``). A callback can stop the fit.
+
+        Parameters
+        ----------
+        *callbacks : callback instances
+            The callbacks to set.
+
+        Returns
+        -------
+        self : LogisticRegression
+        """
+        if self.solver == "liblinear":
+            warnings.warn(
+                "Callbacks are only supported in LogisticRegression for solver='lbfgs' (and "
+                "fastgrad's other solvers); this estimator has solver='liblinear', callbacks "
+                "will be ignored during the solving of the regression.",
+                UserWarning,
+                stacklevel=2,
+            )
+        return super().set_callbacks(*callbacks)
 
     def _fit_liblinear(self, X, y, sample_weight, classes, C, ratio):
         """scikit-learn's liblinear model: the intercept is a penalised weight.
