@@ -1,7 +1,6 @@
 """Logistic regression (binary and multinomial) on the compiled solver loops."""
 
 import warnings
-from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
@@ -21,23 +20,13 @@ from .._solvers_fast import LogisticObjective, MultinomialObjective
 from ._base import _FLOAT_DTYPES, _reject_sparse, _validate_weights
 from ._glm_solve import prepare, row_curvature_bound, solve
 from ._logistic_callbacks import solve_with_callbacks
-from ._logistic_params import ALL_SOLVERS, convergence_message, engine, resolve_penalty
+from ._logistic_liblinear import fit_liblinear
+from ._logistic_params import (
+    ALL_SOLVERS, convergence_message, engine, resolve_penalty, sklearn_convergence_text,
+)
 
 __all__ = ["LogisticRegression"]
 
-
-@contextmanager
-def _sklearn_convergence_text(solver, max_iter):
-    """Re-word the compiled loops' ConvergenceWarning as scikit-learn's ``solver`` words it."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        yield
-    for w in caught:
-        message = w.message
-        if issubclass(w.category, ConvergenceWarning):
-            n_iter = max_iter
-            message = convergence_message(solver, n_iter, max_iter)
-        warnings.warn_explicit(message, w.category, w.filename, w.lineno)
 
 # Largest curvature of one sample's loss: 1/4 for the logistic loss, 1/2 for
 # the multinomial one (the largest eigenvalue of diag(p) - p p^T).
@@ -343,7 +332,7 @@ class LogisticRegression(CallbackSupportMixin, SparseCoefMixin, ClassifierMixin,
         classes, y_idx = self._encode(y)
         n_classes = classes.shape[0]
         if self.solver == "liblinear":
-            return self._fit_liblinear(X, y, sample_weight, classes, C, ratio)
+            return fit_liblinear(self, X, y, sample_weight, classes, C, ratio)
         sample_weight = self._weights(y_idx, sample_weight, n_classes, classes, y)
         obj, l1, mean = self._objective(X, y_idx, n_classes, sample_weight, C, ratio)
         if warm := (self.warm_start and hasattr(self, "classes_")):
@@ -370,7 +359,7 @@ class LogisticRegression(CallbackSupportMixin, SparseCoefMixin, ClassifierMixin,
             )
 
         ctx = None
-        with _sklearn_convergence_text(self.solver, self.max_iter):
+        with sklearn_convergence_text(self.solver, self.max_iter):
             if getattr(self, "_skl_callbacks", None):
                 ctx, metadata, result = solve_with_callbacks(
                     self, run, coef0, X, y, sample_weight, mean, n_classes, np.isfinite(C)
@@ -422,58 +411,6 @@ class LogisticRegression(CallbackSupportMixin, SparseCoefMixin, ClassifierMixin,
                 stacklevel=2,
             )
         return super().set_callbacks(*callbacks)
-
-    def _fit_liblinear(self, X, y, sample_weight, classes, C, ratio):
-        """scikit-learn's liblinear model: the intercept is a penalised weight.
-
-        liblinear appends a constant feature of value ``intercept_scaling``
-        to ``X`` and penalises its weight like the others; the intercept is
-        ``intercept_scaling`` times that weight. fastgrad fits the same
-        objective (an inner fit without an unpenalised intercept on the
-        augmented data), so the coefficients are liblinear's model, not the
-        unpenalised-intercept one of the other solvers.
-        """
-        if classes.shape[0] > 2:
-            raise ValueError(
-                "The 'liblinear' solver does not support multiclass classification (n_classes >= 3). "
-                "Either use another solver or wrap the estimator in a OneVsRestClassifier to keep "
-                "applying a one-versus-rest scheme."
-            )
-        if X.size and np.max(X) > 1e30:
-            raise ValueError(
-                "Using the 'liblinear' solver while X contains a maximum value > 1e30 results in a "
-                "frozen fit. Please choose another solver or rescale the input X."
-            )
-        scaling = float(self.intercept_scaling)
-        if self.fit_intercept:
-            X = np.hstack([X, np.full((X.shape[0], 1), scaling, dtype=X.dtype)])
-        inner = LogisticRegression(
-            C=C, l1_ratio=ratio, tol=self.tol, fit_intercept=False, class_weight=self.class_weight,
-            solver=engine("liblinear", ratio > 0), max_iter=self.max_iter, verbose=self.verbose,
-            warm_start=self.warm_start, n_jobs=self.n_jobs, random_state=self.random_state,
-        )
-        if (
-            self.warm_start and hasattr(self, "coef_") and np.array_equal(self.classes_, classes)
-            and self.coef_.shape[1] + self.fit_intercept == X.shape[1]
-        ):
-            inner.classes_ = classes
-            inner.coef_ = np.asarray(self.coef_, dtype=np.float64)
-            if self.fit_intercept:
-                inner.coef_ = np.column_stack([inner.coef_, np.ravel(self.intercept_) / scaling])
-            inner.intercept_ = np.zeros(1)
-        with _sklearn_convergence_text("liblinear", self.max_iter):
-            inner.fit(X, y, sample_weight)
-        # liblinear computes in float64 and scikit-learn keeps its float64 coefficients
-        W = inner.coef_.astype(np.float64)
-        self.classes_ = inner.classes_
-        if self.fit_intercept:
-            self.coef_, self.intercept_ = W[:, :-1].copy(), scaling * W[:, -1]
-        else:
-            self.coef_, self.intercept_ = W, np.zeros(1)
-        self.n_iter_ = inner.n_iter_
-        self.loss_curve_ = inner.loss_curve_
-        self.solver_ = inner.solver_
-        return self
 
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One epoch of mini-batch SGD on ``(X, y)``, continuing from the current model.

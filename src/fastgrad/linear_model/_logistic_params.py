@@ -12,8 +12,11 @@ that name does.
 """
 
 import warnings
+from contextlib import contextmanager
 
 import numpy as np
+
+from sklearn.exceptions import ConvergenceWarning
 
 from ._glm_solve import GLM_SOLVERS
 
@@ -171,3 +174,16 @@ def convergence_message(solver, n_iter, max_iter):
         f"LogisticRegression(solver={solver!r}) did not converge in max_iter={max_iter} "
         f"iterations. {advice}"
     )
+
+
+@contextmanager
+def sklearn_convergence_text(solver, max_iter):
+    """Re-word the compiled loops' ConvergenceWarning as scikit-learn's ``solver`` words it."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    for w in caught:
+        message = w.message
+        if issubclass(w.category, ConvergenceWarning):
+            message = convergence_message(solver, max_iter, max_iter)
+        warnings.warn_explicit(message, w.category, w.filename, w.lineno)
