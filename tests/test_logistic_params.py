@@ -180,3 +180,63 @@ def test_liblinear_warm_start_continues():
     clf.fit(IRIS_X, y)
     np.testing.assert_allclose(clf.coef_, coef, rtol=1e-6, atol=1e-8)
     assert clf.n_iter_[0] <= 2
+
+
+class _Recorder:
+    """A minimal sklearn.callback FitCallback: records the iterate models, can stop the fit."""
+
+    def __init__(self, stop_after=None):
+        self.ends, self.calls, self.stop_after = [], [], stop_after
+
+    def setup(self, estimator, context):
+        self.calls.append("setup")
+
+    def on_fit_task_begin(self, estimator, context, *, X=None, y=None, metadata=None,
+                          fitted_estimator=None):
+        self.calls.append("begin")
+
+    def on_fit_task_end(self, estimator, context, *, X=None, y=None, metadata=None,
+                        fitted_estimator=None):
+        self.calls.append("end")
+        if fitted_estimator is not None and context.task_name == "iter":
+            self.ends.append(fitted_estimator.coef_.copy())
+            return self.stop_after is not None and len(self.ends) >= self.stop_after
+        return False
+
+    def teardown(self, estimator, context):
+        self.calls.append("teardown")
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "newton-cholesky", "saga"])
+def test_callbacks_see_each_iterate(solver):
+    y = IRIS_Y == 2
+    cb = _Recorder()
+    clf = LogisticRegression(solver=solver, tol=1e-8).set_callbacks(cb).fit(IRIS_X, y)
+    n = int(clf.n_iter_[0])
+    assert len(cb.ends) == n and cb.calls[0] == "setup" and cb.calls[-1] == "teardown"
+    assert cb.calls.count("begin") == cb.calls.count("end") == n + 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for i in (1, n // 2 or 1):
+            ref = LogisticRegression(solver=solver, tol=1e-8, max_iter=i).fit(IRIS_X, y)
+            np.testing.assert_allclose(cb.ends[i - 1], ref.coef_)
+    np.testing.assert_allclose(cb.ends[-1], clf.coef_)
+    # the plain fit (no callbacks) is the same model
+    plain = LogisticRegression(solver=solver, tol=1e-8).fit(IRIS_X, y)
+    np.testing.assert_allclose(plain.coef_, clf.coef_)
+
+
+def test_callback_can_stop_the_fit():
+    cb = _Recorder(stop_after=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        clf = LogisticRegression(solver="lbfgs", tol=1e-10).set_callbacks(cb).fit(IRIS_X, IRIS_Y)
+    assert clf.n_iter_.tolist() == [2]
+    np.testing.assert_allclose(clf.coef_, cb.ends[-1])
+
+
+def test_callbacks_bad_values_and_liblinear():
+    with pytest.raises(TypeError, match="FitCallback protocol"):
+        LogisticRegression().set_callbacks(object())
+    with pytest.warns(UserWarning, match="Callbacks are only supported in LogisticRegression"):
+        LogisticRegression(solver="liblinear").set_callbacks(_Recorder())

@@ -50,15 +50,18 @@ class LogisticRegression(CallbackSupportMixin, SparseCoefMixin, ClassifierMixin,
     Parameters
     ----------
     penalty : {"l1", "l2", "elasticnet", None}, default="deprecated"
-        Deprecated in scikit-learn: use ``l1_ratio`` and ``C``. Accepted
-        (with a FutureWarning) and translated.
+        Deprecated as in scikit-learn 1.8+ (FutureWarning): use ``l1_ratio``
+        and ``C``. Still honoured, with scikit-learn's rules and warnings.
     C : float, default=1.0
         Inverse regularisation strength (> 0); ``np.inf``: no penalty.
     l1_ratio : float in [0, 1], default=0.0
         0 for L2, 1 for L1, in between for the elastic net. An L1 part needs
-        ``solver`` in {"auto", "gd", "nesterov", "fista", "sgd"}.
+        ``solver`` in {"liblinear", "saga"} (scikit-learn's rules: the
+        elastic net needs "saga") or one of fastgrad's proximal loops
+        {"auto", "gd", "nesterov", "fista", "sgd"}. None is deprecated (0).
     dual : bool, default=False
-        Only the primal problem is solved; ``True`` is an error.
+        Only the primal problem is solved; ``True`` is an error (scikit-learn
+        accepts it only for "liblinear", where it gives the same model).
     tol : float, default=1e-4
         Stop when the largest entry of the gradient (of the proximal
         gradient mapping with an L1 part) of the mean objective is at most
@@ -67,30 +70,39 @@ class LogisticRegression(CallbackSupportMixin, SparseCoefMixin, ClassifierMixin,
     fit_intercept : bool, default=True
         Fit an (unpenalised) intercept per class.
     intercept_scaling : float, default=1
-        Unused (liblinear only); kept for compatibility.
+        ``solver="liblinear"`` only: as in liblinear, the intercept is the
+        (penalised) weight of an extra constant feature of this value, times
+        this value. The other solvers do not penalise the intercept.
     class_weight : dict or "balanced", default=None
         Weights per class, multiplied into ``sample_weight``.
     random_state : int, RandomState or None, default=None
         Seeds the shuffling of ``"sgd"`` and ``partial_fit``.
-    solver : {"auto", "lbfgs", "newton", "newton-cholesky", "gd", "momentum", \
-"nesterov", "fista", "sgd"}, default="auto"
-        ``"newton"`` (alias ``"newton-cholesky"``): Newton's method, Cholesky
-        of the exact Hessian, Armijo line search. ``"lbfgs"``: limited-memory
-        BFGS. ``"gd"``, ``"momentum"`` (heavy ball), ``"nesterov"``
-        (accelerated, adaptive restart): step ``1 / L`` from a global bound of
-        the Hessian unless ``learning_rate`` is given. ``"fista"``: Nesterov
-        with the L1 proximal step. ``"sgd"``: mini-batch SGD (``batch_size``,
+    solver : {"auto", "lbfgs", "liblinear", "newton-cg", "newton-cholesky", "sag", \
+"saga", "newton", "gd", "momentum", "nesterov", "fista", "sgd"}, default="auto"
+        scikit-learn's names give scikit-learn's model, each run by the
+        compiled loop that reaches that optimum fastest (``solver_`` says
+        which): "lbfgs" L-BFGS; "newton-cg" and "newton-cholesky" Newton;
+        "sag" and "saga" (and "liblinear") "auto", with FISTA for an L1 part.
+        scikit-learn's penalty/solver rules and error messages apply to
+        these names. fastgrad's own loops: ``"newton"``: Newton's method,
+        Cholesky of the exact Hessian, Armijo line search. ``"gd"``,
+        ``"momentum"`` (heavy ball), ``"nesterov"`` (accelerated, adaptive
+        restart): step ``1 / L`` from a global bound of the Hessian unless
+        ``learning_rate`` is given. ``"fista"``: Nesterov with the L1
+        proximal step. ``"sgd"``: mini-batch SGD (``batch_size``,
         ``momentum``; ``max_iter`` counts epochs). ``"auto"``: L-BFGS,
-        switching to Newton when L-BFGS has spent what Newton would cost; FISTA
-        when there is an L1 part.
+        switching to Newton when L-BFGS has spent what Newton would cost;
+        FISTA when there is an L1 part.
     max_iter : int, default=100
-        Iteration (epoch, for ``"sgd"``) limit.
+        Iteration (epoch, for ``"sgd"``) limit. 0: the untrained model (zero
+        weights and intercepts) with a ConvergenceWarning, as scikit-learn.
     verbose : int, default=0
         Print the objective and gradient size at every iteration.
     warm_start : bool, default=False
         Start from the previous solution when the shapes match.
     n_jobs : int, default=None
         Threads of the compiled passes: None automatic, -1 all cores.
+        (scikit-learn 1.8+ ignores n_jobs and warns; fastgrad uses it.)
     learning_rate : float, default=None
         Step of the first-order solvers and first step of ``"sgd"``
         (which decays as ``1 / sqrt(1 + epoch)``). None: ``1 / L`` (for SGD

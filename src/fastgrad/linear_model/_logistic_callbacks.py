@@ -59,7 +59,10 @@ def solve_with_callbacks(est, run, coef0, X, y, sample_weight, mean, n_classes, 
         stop = sub.call_on_fit_task_end(
             estimator=est, X=X, y=y, metadata=metadata, reconstruction_attributes=attrs
         )
-        if stop or result.status != MAX_ITER or result.n_iter < i:
+        if stop:
+            caught = []  # a requested stop is not a failure to converge
+            break
+        if result.status != MAX_ITER or result.n_iter < i:
             break
     # scikit-learn's lbfgs reports one more task that never runs (begun, then
     # ended without a model); kept so that hook counts agree
