@@ -15,6 +15,7 @@ from sklearn.datasets import load_iris
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 from sklearn.preprocessing import scale
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from fastgrad import LogisticRegression
 from fastgrad.linear_model._logistic_params import ALL_SOLVERS, SKLEARN_SOLVERS, engine
@@ -240,3 +241,13 @@ def test_callbacks_bad_values_and_liblinear():
         LogisticRegression().set_callbacks(object())
     with pytest.warns(UserWarning, match="Callbacks are only supported in LogisticRegression"):
         LogisticRegression(solver="liblinear").set_callbacks(_Recorder())
+
+
+# check_estimator over scikit-learn's solver names; no expected failures (scikit-learn
+# itself only declares sample-weight equivalence failures for some of these solvers)
+_CHECKED = [LogisticRegression(solver=s, tol=1e-10, max_iter=10000) for s in SKLEARN_SOLVERS]
+
+
+@parametrize_with_checks(_CHECKED)
+def test_sklearn_compatible_solver_names(estimator, check):
+    check(estimator)

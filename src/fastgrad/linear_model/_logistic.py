@@ -531,4 +531,6 @@ class LogisticRegression(CallbackSupportMixin, SparseCoefMixin, ClassifierMixin,
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = False
+        if self.solver == "liblinear":
+            tags.classifier_tags.multi_class = False  # as scikit-learn: binary only
         return tags

@@ -23,7 +23,8 @@ def fit_liblinear(est, X, y, sample_weight, classes, C, ratio):
     """
     if classes.shape[0] > 2:
         raise ValueError(
-            "The 'liblinear' solver does not support multiclass classification (n_classes >= 3). "
+            "Only binary classification is supported by solver='liblinear'. The 'liblinear' solver "
+            "does not support multiclass classification (n_classes >= 3). "
             "Either use another solver or wrap the estimator in a OneVsRestClassifier to keep "
             "applying a one-versus-rest scheme."
         )
