@@ -251,3 +251,11 @@ _CHECKED = [LogisticRegression(solver=s, tol=1e-10, max_iter=10000) for s in SKL
 @parametrize_with_checks(_CHECKED)
 def test_sklearn_compatible_solver_names(estimator, check):
     check(estimator)
+
+
+def test_predict_proba_lr_is_normalised_one_vs_rest():
+    clf = LogisticRegression().fit(IRIS_X, IRIS_Y)
+    ovr = clf._predict_proba_lr(IRIS_X)
+    sig = 1.0 / (1.0 + np.exp(-clf.decision_function(IRIS_X)))
+    np.testing.assert_allclose(ovr, sig / sig.sum(axis=1, keepdims=True), rtol=1e-12)
+    assert not np.allclose(ovr, clf.predict_proba(IRIS_X))

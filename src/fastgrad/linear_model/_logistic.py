@@ -521,6 +521,16 @@ class LogisticRegression(CallbackSupportMixin, SparseCoefMixin, ClassifierMixin,
             return np.column_stack([1.0 - p1, p1])
         return softmax(scores, axis=1)
 
+    def _predict_proba_lr(self, X):
+        """One-vs-rest probabilities (scikit-learn's private helper, used by its tests and
+        meta-estimators): each class's sigmoid, normalised over the classes."""
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            p1 = expit(scores)
+            return np.column_stack([1.0 - p1, p1])
+        prob = expit(scores)
+        return prob / prob.sum(axis=1, keepdims=True)
+
     def predict_log_proba(self, X):
         """Logarithms of ``predict_proba``, computed without underflow."""
         scores = self.decision_function(X)
