@@ -22,7 +22,8 @@ from ._glm_solve import prepare, row_curvature_bound, solve
 from ._logistic_callbacks import solve_with_callbacks
 from ._logistic_liblinear import fit_liblinear
 from ._logistic_params import (
-    ALL_SOLVERS, convergence_message, engine, resolve_penalty, sklearn_convergence_text,
+    ALL_SOLVERS, convergence_message, engine, engine_tol, resolve_penalty,
+    sklearn_convergence_text,
 )
 
 __all__ = ["LogisticRegression"]
@@ -66,7 +67,9 @@ class LogisticRegression(CallbackSupportMixin, SparseCoefMixin, ClassifierMixin,
         Stop when the largest entry of the gradient (of the proximal
         gradient mapping with an L1 part) of the mean objective is at most
         ``tol``. For ``"sgd"``: stop when the objective has not fallen by
-        ``tol`` for 5 epochs.
+        ``tol`` for 5 epochs. For scikit-learn's names other than
+        ``"lbfgs"`` the loops stop at ``tol / 100``: those solvers' own rules
+        end that much closer to the optimum at the same ``tol``.
     fit_intercept : bool, default=True
         Fit an (unpenalised) intercept per class.
     intercept_scaling : float, default=1
@@ -362,8 +365,8 @@ class LogisticRegression(CallbackSupportMixin, SparseCoefMixin, ClassifierMixin,
         def run(max_iter):
             return solve(
                 self, obj, coef0, solver=engine(self.solver, l1), l1=l1, max_iter=max_iter,
-                tol=self.tol, learning_rate=self.learning_rate, momentum=self.momentum,
-                batch_size=self.batch_size,
+                tol=engine_tol(self.solver, self.tol, l1), learning_rate=self.learning_rate,
+                momentum=self.momentum, batch_size=self.batch_size,
                 seed=check_random_state(self.random_state).randint(np.iinfo(np.int32).max),
                 verbose=self.verbose,
                 hessian_blocks=1 if n_classes == 2 else n_classes * (n_classes + 1) // 2,

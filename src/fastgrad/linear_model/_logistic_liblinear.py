@@ -6,7 +6,7 @@ liblinear's (within the tolerance), including its penalised intercept.
 
 import numpy as np
 
-from ._logistic_params import engine, sklearn_convergence_text
+from ._logistic_params import engine, engine_tol, sklearn_convergence_text
 
 __all__ = []
 
@@ -37,7 +37,8 @@ def fit_liblinear(est, X, y, sample_weight, classes, C, ratio):
     if est.fit_intercept:
         X = np.hstack([X, np.full((X.shape[0], 1), scaling, dtype=X.dtype)])
     inner = type(est)(
-        C=C, l1_ratio=ratio, tol=est.tol, fit_intercept=False, class_weight=est.class_weight,
+        C=C, l1_ratio=ratio, tol=engine_tol("liblinear", est.tol, ratio > 0), fit_intercept=False,
+        class_weight=est.class_weight,
         solver=engine("liblinear", ratio > 0), max_iter=est.max_iter, verbose=est.verbose,
         warm_start=est.warm_start, n_jobs=est.n_jobs, random_state=est.random_state,
     )
