@@ -6,7 +6,6 @@ from numbers import Integral, Real
 import numpy as np
 from scipy.special import expit, log_expit, log_softmax, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
-from sklearn.callback import CallbackSupportMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model._base import SparseCoefMixin
 from sklearn.preprocessing import LabelEncoder
@@ -19,7 +18,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .._solvers_fast import LogisticObjective, MultinomialObjective
 from ._base import _FLOAT_DTYPES, _reject_sparse, _validate_weights
 from ._glm_solve import prepare, row_curvature_bound, solve
-from ._logistic_callbacks import solve_with_callbacks
+from ._logistic_callbacks import LogisticCallbackMixin, solve_with_callbacks
 from ._logistic_liblinear import fit_liblinear
 from ._logistic_params import (
     ALL_SOLVERS, convergence_message, engine, engine_tol, resolve_penalty,
@@ -34,7 +33,7 @@ __all__ = ["LogisticRegression"]
 _CURVATURE = {"binary": 0.25, "multinomial": 0.5}
 
 
-class LogisticRegression(CallbackSupportMixin, SparseCoefMixin, ClassifierMixin, BaseEstimator):
+class LogisticRegression(LogisticCallbackMixin, SparseCoefMixin, ClassifierMixin, BaseEstimator):
     """Logistic regression, a drop-in for scikit-learn's ``LogisticRegression``.
 
     Minimises scikit-learn's objective (``s`` the sample weights times the
@@ -61,8 +60,10 @@ class LogisticRegression(CallbackSupportMixin, SparseCoefMixin, ClassifierMixin,
         elastic net needs "saga") or one of fastgrad's proximal loops
         {"auto", "gd", "nesterov", "fista", "sgd"}. None is deprecated (0).
     dual : bool, default=False
-        Only the primal problem is solved; ``True`` is an error (scikit-learn
-        accepts it only for "liblinear", where it gives the same model).
+        ``True`` is accepted with ``solver="liblinear"`` only (scikit-learn's
+        rule). fastgrad always solves the primal problem, whose optimum is
+        the dual's, so the model is the same and -- unlike liblinear's dual
+        coordinate descent -- does not depend on ``random_state``.
     tol : float, default=1e-4
         Stop when the largest entry of the gradient (of the proximal
         gradient mapping with an L1 part) of the mean objective is at most
@@ -75,7 +76,9 @@ class LogisticRegression(CallbackSupportMixin, SparseCoefMixin, ClassifierMixin,
     intercept_scaling : float, default=1
         ``solver="liblinear"`` only: as in liblinear, the intercept is the
         (penalised) weight of an extra constant feature of this value, times
-        this value. The other solvers do not penalise the intercept.
+        this value. The other solvers do not penalise the intercept. A
+        large value with an L1 part makes the constant column dominate the
+        step of fastgrad's proximal loop (FISTA), which then converges slowly.
     class_weight : dict or "balanced", default=None
         Weights per class, multiplied into ``sample_weight``.
     random_state : int, RandomState or None, default=None
@@ -399,33 +402,6 @@ class LogisticRegression(CallbackSupportMixin, SparseCoefMixin, ClassifierMixin,
                 estimator=self, X=X, y=y, metadata=metadata, reconstruction_attributes={}
             )
         return self
-
-    def set_callbacks(self, *callbacks):
-        """Set ``sklearn.callback`` callbacks, called around the fit and each iteration.
-
-        Every solver except ``"liblinear"`` reports its iterations (the
-        compiled loops are re-run one iteration further at a time, so a fit
-        with callbacks costs ``O(n_iter**2)`` iterations; see
-        ``_logistic_callbacks.py``). A callback can stop the fit.
-
-        Parameters
-        ----------
-        *callbacks : callback instances
-            The callbacks to set.
-
-        Returns
-        -------
-        self : LogisticRegression
-        """
-        if self.solver == "liblinear":
-            warnings.warn(
-                "Callbacks are only supported in LogisticRegression for solver='lbfgs' (and "
-                "fastgrad's other solvers); this estimator has solver='liblinear', callbacks "
-                "will be ignored during the solving of the regression.",
-                UserWarning,
-                stacklevel=2,
-            )
-        return super().set_callbacks(*callbacks)
 
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One epoch of mini-batch SGD on ``(X, y)``, continuing from the current model.

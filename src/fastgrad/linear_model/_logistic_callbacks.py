@@ -15,6 +15,8 @@ fit after that iteration, with that iteration's model.
 import copy
 import warnings
 
+from sklearn.callback import CallbackSupportMixin
+
 from ._status import MAX_ITER
 
 __all__ = []
@@ -74,3 +76,34 @@ def solve_with_callbacks(est, run, coef0, X, y, sample_weight, mean, n_classes, 
     for w in caught:
         warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     return ctx, metadata, result
+
+
+class LogisticCallbackMixin(CallbackSupportMixin):
+    """scikit-learn's callback support, with LogisticRegression's solver rule."""
+
+    def set_callbacks(self, *callbacks):
+        """Set ``sklearn.callback`` callbacks, called around the fit and each iteration.
+
+        Every solver except ``"liblinear"`` reports its iterations (the
+        compiled loops are re-run one iteration further at a time, so a fit
+        with callbacks costs ``O(n_iter**2)`` iterations; see
+        ``_logistic_callbacks.py``). A callback can stop the fit.
+
+        Parameters
+        ----------
+        *callbacks : callback instances
+            The callbacks to set.
+
+        Returns
+        -------
+        self : LogisticRegression
+        """
+        if self.solver == "liblinear":
+            warnings.warn(
+                "Callbacks are only supported in LogisticRegression for solver='lbfgs' (and "
+                "fastgrad's other solvers); this estimator has solver='liblinear', callbacks "
+                "will be ignored during the solving of the regression.",
+                UserWarning,
+                stacklevel=2,
+            )
+        return super().set_callbacks(*callbacks)
