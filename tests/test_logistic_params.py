@@ -93,6 +93,15 @@ def test_every_name_is_accepted_and_maps_to_an_engine():
         ({"max_iter": -1}, ValueError, "The 'max_iter' parameter"),
         ({"intercept_scaling": 0.0}, ValueError, "The 'intercept_scaling' parameter"),
         ({"class_weight": "equal"}, ValueError, "The 'class_weight' parameter"),
+        ({"penalty": "l3"}, ValueError, "The 'penalty' parameter of LogisticRegression must be"),
+        ({"l1_ratio": -0.1}, ValueError, "The 'l1_ratio' parameter"),
+        ({"dual": "yes"}, ValueError, "The 'dual' parameter"),
+        ({"tol": -1.0}, ValueError, "The 'tol' parameter"),
+        ({"C": 0.0}, ValueError, "The 'C' parameter"),
+        ({"warm_start": "no"}, ValueError, "The 'warm_start' parameter"),
+        ({"intercept_scaling": -1.0}, ValueError, "The 'intercept_scaling' parameter"),
+        ({"solver": "sag", "l1_ratio": 1.0}, ValueError, "Solver sag supports only 'l2' or None penalties"),
+        ({"solver": "saga", "dual": True}, ValueError, "Solver saga supports only dual=False"),
     ],
 )
 def test_rules_raise_sklearns_errors(params, error, message):
@@ -291,3 +300,16 @@ def test_saga_elastic_net_default_tol_matches_exact_log_loss():
     assert log_loss(y, ours.predict_proba(X)) == pytest.approx(
         log_loss(y, exact.predict_proba(X)), rel=1e-3
     )
+
+
+def test_multi_class_is_gone_as_in_sklearn_1_9():
+    # scikit-learn 1.9 removed multi_class: passing it is a TypeError in both
+    with pytest.raises(TypeError, match="multi_class"):
+        SkLogisticRegression(multi_class="ovr")
+    with pytest.raises(TypeError, match="multi_class"):
+        LogisticRegression(multi_class="ovr")
+
+
+def test_class_weight_naming_an_unknown_class_is_an_error():
+    with pytest.raises(ValueError, match="class_weight names classes"):
+        LogisticRegression(class_weight={5: 2.0}).fit(IRIS_X, IRIS_Y)
