@@ -313,3 +313,12 @@ def test_multi_class_is_gone_as_in_sklearn_1_9():
 def test_class_weight_naming_an_unknown_class_is_an_error():
     with pytest.raises(ValueError, match="class_weight names classes"):
         LogisticRegression(class_weight={5: 2.0}).fit(IRIS_X, IRIS_Y)
+
+
+def test_lbfgs_convergence_warning_is_sklearns_text():
+    texts = []
+    for cls in (SkLogisticRegression, LogisticRegression):
+        with pytest.warns(ConvergenceWarning) as record:
+            cls(solver="lbfgs", max_iter=3).fit(load_iris().data, IRIS_Y)
+        texts.append(str(record[-1].message))
+    assert texts[0] == texts[1]

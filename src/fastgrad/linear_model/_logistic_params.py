@@ -177,7 +177,16 @@ def convergence_message(solver, n_iter, max_iter):
         "https://scikit-learn.org/stable/modules/preprocessing.html"
     )
     if solver == "lbfgs":
-        return f"lbfgs failed to converge after {n_iter} iteration(s). {advice}"
+        # scipy's L-BFGS status and message for an exhausted budget, as scikit-learn relays them
+        return (
+            f"lbfgs failed to converge after {n_iter} iteration(s) (status=1):\n"
+            "STOP: TOTAL NO. OF ITERATIONS REACHED LIMIT\n\n"
+            f"Increase the number of iterations to improve the convergence (max_iter={max_iter}).\n"
+            "You might also want to scale the data as shown in:\n"
+            "    https://scikit-learn.org/stable/modules/preprocessing.html\n"
+            "Please also refer to the documentation for alternative solver options:\n"
+            "    https://scikit-learn.org/stable/modules/linear_model.html#logistic-regression"
+        )
     if solver == "newton-cg":
         return f"newton-cg failed to converge at max_iter={max_iter}. Increase the number of iterations."
     if solver == "newton-cholesky":
