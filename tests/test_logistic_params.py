@@ -322,3 +322,11 @@ def test_lbfgs_convergence_warning_is_sklearns_text():
             cls(solver="lbfgs", max_iter=3).fit(load_iris().data, IRIS_Y)
         texts.append(str(record[-1].message))
     assert texts[0] == texts[1]
+
+
+def test_newton_cg_convergence_warning_quotes_the_final_loss():
+    clf = LogisticRegression(solver="newton-cg", max_iter=1)
+    with pytest.warns(ConvergenceWarning, match=r"newton-cg failed to converge at loss = ") as record:
+        clf.fit(IRIS_X, IRIS_Y)
+    loss = float(re.search(r"loss = ([0-9.eE+-]+)\.", str(record[-1].message)).group(1))
+    assert loss == pytest.approx(clf.loss_curve_[-1], rel=1e-12)

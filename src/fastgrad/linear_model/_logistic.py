@@ -377,13 +377,15 @@ class LogisticRegression(LogisticCallbackMixin, SparseCoefMixin, ClassifierMixin
             )
 
         ctx = None
-        with sklearn_convergence_text(self.solver, self.max_iter):
+        with sklearn_convergence_text(self.solver, self.max_iter) as final:
             if getattr(self, "_skl_callbacks", None):
                 ctx, metadata, result = solve_with_callbacks(
                     self, run, coef0, X, y, sample_weight, mean, n_classes, np.isfinite(C)
                 )
             elif self.max_iter > 0:
                 result = run(self.max_iter)
+            if self.max_iter > 0 and result is not None:
+                final["loss"] = float(result.curve[-1])
         if self.max_iter == 0:
             # scikit-learn's max_iter=0: the model before any update (zero
             # weights and intercepts), with a ConvergenceWarning

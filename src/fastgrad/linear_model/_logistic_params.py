@@ -169,7 +169,7 @@ def check_solver(solver, penalty, dual):
         )
 
 
-def convergence_message(solver, n_iter, max_iter):
+def convergence_message(solver, n_iter, max_iter, loss=None):
     """The ConvergenceWarning text, worded as scikit-learn's solver of that name words it
     (user code filters warnings by these phrases)."""
     advice = (
@@ -187,6 +187,9 @@ def convergence_message(solver, n_iter, max_iter):
             "Please also refer to the documentation for alternative solver options:\n"
             "    https://scikit-learn.org/stable/modules/linear_model.html#logistic-regression"
         )
+    if solver == "newton-cg" and loss is not None:
+        # (scikit-learn's newton-cg objective is the mean form, fastgrad's too)
+        return f"newton-cg failed to converge at loss = {loss}. Increase the number of iterations."
     if solver == "newton-cg":
         return f"newton-cg failed to converge at max_iter={max_iter}. Increase the number of iterations."
     if solver == "newton-cholesky":
@@ -205,12 +208,17 @@ def convergence_message(solver, n_iter, max_iter):
 
 @contextmanager
 def sklearn_convergence_text(solver, max_iter):
-    """Re-word the compiled loops' ConvergenceWarning as scikit-learn's ``solver`` words it."""
+    """Re-word the compiled loops' ConvergenceWarning as scikit-learn's ``solver`` words it.
+
+    Yields a dict in which the caller may leave the final objective
+    (``"loss"``), which scikit-learn's newton-cg message quotes.
+    """
+    final = {}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        yield
+        yield final
     for w in caught:
         message = w.message
         if issubclass(w.category, ConvergenceWarning):
-            message = convergence_message(solver, max_iter, max_iter)
+            message = convergence_message(solver, max_iter, max_iter, final.get("loss"))
         warnings.warn_explicit(message, w.category, w.filename, w.lineno)
