@@ -1,29 +1,39 @@
 """Logistic regression (binary and multinomial) on the compiled solver loops."""
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from scipy.special import expit, log_expit, log_softmax, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model._base import SparseCoefMixin
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state, compute_class_weight
 from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._solvers_fast import LogisticObjective, MultinomialObjective
 from ._base import _FLOAT_DTYPES, _reject_sparse, _validate_weights
-from ._glm_solve import GLM_SOLVERS, L1_SOLVERS, prepare, row_curvature_bound, solve
+from ._glm_solve import prepare, row_curvature_bound, solve
+from ._logistic_callbacks import LogisticCallbackMixin, solve_with_callbacks
+from ._logistic_liblinear import fit_liblinear
+from ._logistic_params import (
+    ALL_SOLVERS, convergence_message, engine, engine_tol, resolve_penalty,
+    sklearn_convergence_text,
+)
 
 __all__ = ["LogisticRegression"]
+
 
 # Largest curvature of one sample's loss: 1/4 for the logistic loss, 1/2 for
 # the multinomial one (the largest eigenvalue of diag(p) - p p^T).
 _CURVATURE = {"binary": 0.25, "multinomial": 0.5}
-_PENALTIES = {"l2": 0.0, "l1": 1.0}
 
 
-class LogisticRegression(ClassifierMixin, BaseEstimator):
+class LogisticRegression(LogisticCallbackMixin, SparseCoefMixin, ClassifierMixin, BaseEstimator):
     """Logistic regression, a drop-in for scikit-learn's ``LogisticRegression``.
 
     Minimises scikit-learn's objective (``s`` the sample weights times the
@@ -40,47 +50,65 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     Parameters
     ----------
     penalty : {"l1", "l2", "elasticnet", None}, default="deprecated"
-        Deprecated in scikit-learn: use ``l1_ratio`` and ``C``. Accepted
-        (with a FutureWarning) and translated.
+        Deprecated as in scikit-learn 1.8+ (FutureWarning): use ``l1_ratio``
+        and ``C``. Still honoured, with scikit-learn's rules and warnings.
     C : float, default=1.0
         Inverse regularisation strength (> 0); ``np.inf``: no penalty.
     l1_ratio : float in [0, 1], default=0.0
         0 for L2, 1 for L1, in between for the elastic net. An L1 part needs
-        ``solver`` in {"auto", "gd", "nesterov", "fista", "sgd"}.
+        ``solver`` in {"liblinear", "saga"} (scikit-learn's rules: the
+        elastic net needs "saga") or one of fastgrad's proximal loops
+        {"auto", "gd", "nesterov", "fista", "sgd"}. None is deprecated (0).
     dual : bool, default=False
-        Only the primal problem is solved; ``True`` is an error.
+        ``True`` is accepted with ``solver="liblinear"`` only (scikit-learn's
+        rule). fastgrad always solves the primal problem, whose optimum is
+        the dual's, so the model is the same and -- unlike liblinear's dual
+        coordinate descent -- does not depend on ``random_state``.
     tol : float, default=1e-4
         Stop when the largest entry of the gradient (of the proximal
         gradient mapping with an L1 part) of the mean objective is at most
         ``tol``. For ``"sgd"``: stop when the objective has not fallen by
-        ``tol`` for 5 epochs.
+        ``tol`` for 5 epochs. For scikit-learn's names other than
+        ``"lbfgs"`` the loops stop at ``tol / 100``: those solvers' own rules
+        end that much closer to the optimum at the same ``tol``.
     fit_intercept : bool, default=True
         Fit an (unpenalised) intercept per class.
     intercept_scaling : float, default=1
-        Unused (liblinear only); kept for compatibility.
+        ``solver="liblinear"`` only: as in liblinear, the intercept is the
+        (penalised) weight of an extra constant feature of this value, times
+        this value. The other solvers do not penalise the intercept. A
+        large value with an L1 part makes the constant column dominate the
+        step of fastgrad's proximal loop (FISTA), which then converges slowly.
     class_weight : dict or "balanced", default=None
         Weights per class, multiplied into ``sample_weight``.
     random_state : int, RandomState or None, default=None
         Seeds the shuffling of ``"sgd"`` and ``partial_fit``.
-    solver : {"auto", "lbfgs", "newton", "newton-cholesky", "gd", "momentum", \
-"nesterov", "fista", "sgd"}, default="auto"
-        ``"newton"`` (alias ``"newton-cholesky"``): Newton's method, Cholesky
-        of the exact Hessian, Armijo line search. ``"lbfgs"``: limited-memory
-        BFGS. ``"gd"``, ``"momentum"`` (heavy ball), ``"nesterov"``
-        (accelerated, adaptive restart): step ``1 / L`` from a global bound of
-        the Hessian unless ``learning_rate`` is given. ``"fista"``: Nesterov
-        with the L1 proximal step. ``"sgd"``: mini-batch SGD (``batch_size``,
+    solver : {"auto", "lbfgs", "liblinear", "newton-cg", "newton-cholesky", "sag", \
+"saga", "newton", "gd", "momentum", "nesterov", "fista", "sgd"}, default="auto"
+        scikit-learn's names give scikit-learn's model, each run by the
+        compiled loop that reaches that optimum fastest (``solver_`` says
+        which): "lbfgs" L-BFGS; "newton-cg" and "newton-cholesky" Newton;
+        "sag" and "saga" (and "liblinear") "auto", with FISTA for an L1 part.
+        scikit-learn's penalty/solver rules and error messages apply to
+        these names. fastgrad's own loops: ``"newton"``: Newton's method,
+        Cholesky of the exact Hessian, Armijo line search. ``"gd"``,
+        ``"momentum"`` (heavy ball), ``"nesterov"`` (accelerated, adaptive
+        restart): step ``1 / L`` from a global bound of the Hessian unless
+        ``learning_rate`` is given. ``"fista"``: Nesterov with the L1
+        proximal step. ``"sgd"``: mini-batch SGD (``batch_size``,
         ``momentum``; ``max_iter`` counts epochs). ``"auto"``: L-BFGS,
-        switching to Newton when L-BFGS has spent what Newton would cost; FISTA
-        when there is an L1 part.
+        switching to Newton when L-BFGS has spent what Newton would cost;
+        FISTA when there is an L1 part.
     max_iter : int, default=100
-        Iteration (epoch, for ``"sgd"``) limit.
+        Iteration (epoch, for ``"sgd"``) limit. 0: the untrained model (zero
+        weights and intercepts) with a ConvergenceWarning, as scikit-learn.
     verbose : int, default=0
         Print the objective and gradient size at every iteration.
     warm_start : bool, default=False
         Start from the previous solution when the shapes match.
     n_jobs : int, default=None
         Threads of the compiled passes: None automatic, -1 all cores.
+        (scikit-learn 1.8+ ignores n_jobs and warns; fastgrad uses it.)
     learning_rate : float, default=None
         Step of the first-order solvers and first step of ``"sgd"``
         (which decays as ``1 / sqrt(1 + epoch)``). None: ``1 / L`` (for SGD
@@ -128,8 +156,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         "intercept_scaling": [Interval(Real, 0, None, closed="neither")],
         "class_weight": [dict, StrOptions({"balanced"}), None],
         "random_state": ["random_state"],
-        "solver": [StrOptions(set(GLM_SOLVERS))],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "solver": [StrOptions(set(ALL_SOLVERS))],
+        "max_iter": [Interval(Integral, 0, None, closed="left")],
         "verbose": ["verbose"],
         "warm_start": ["boolean"],
         "n_jobs": [None, Options(Integral, {-1}), Interval(Integral, 1, None, closed="left")],
@@ -181,40 +209,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     # parameters and data
     # ------------------------------------------------------------------
 
-    def _l1_ratio(self):
-        """The effective (C, l1_ratio), translating the deprecated ``penalty``."""
-        C, ratio = float(self.C), self.l1_ratio
-        if self.penalty != "deprecated":
-            import warnings
-
-            warnings.warn(
-                "'penalty' is deprecated (as in scikit-learn): use l1_ratio=0 for 'l2', "
-                "l1_ratio=1 for 'l1', 0 < l1_ratio < 1 for 'elasticnet' and C=np.inf "
-                "for None.",
-                FutureWarning,
-                stacklevel=3,
-            )
-            if self.penalty is None:
-                return np.inf, 0.0
-            if self.penalty in _PENALTIES:
-                return C, _PENALTIES[self.penalty]
-            if ratio is None:
-                raise ValueError("penalty='elasticnet' needs l1_ratio, a float in [0, 1].")
-        if ratio is None:
-            ratio = 0.0
-        return C, float(ratio)
-
     def _check_params(self):
-        if self.dual:
-            raise ValueError(
-                "dual=True is not supported: fastgrad solves the primal problem. Set dual=False."
-            )
-        C, ratio = self._l1_ratio()
-        if ratio > 0 and np.isfinite(C) and self.solver not in L1_SOLVERS:
-            raise ValueError(
-                f"solver={self.solver!r} cannot handle an L1 penalty (l1_ratio={ratio}). "
-                f"Use one of {L1_SOLVERS}, or set l1_ratio=0."
-            )
+        """``(C, l1_ratio)`` after scikit-learn's penalty rules and deprecations."""
+        _, C, ratio = resolve_penalty(self)
         return C, ratio
 
     def _weights(self, y_idx, sample_weight, n_classes, classes, y):
@@ -352,6 +349,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         X, y, sample_weight = self._validate_xy(X, y, sample_weight)
         classes, y_idx = self._encode(y)
         n_classes = classes.shape[0]
+        if self.solver == "liblinear":
+            return fit_liblinear(self, X, y, sample_weight, classes, C, ratio)
         sample_weight = self._weights(y_idx, sample_weight, n_classes, classes, y)
         obj, l1, mean = self._objective(X, y_idx, n_classes, sample_weight, C, ratio)
         if warm := (self.warm_start and hasattr(self, "classes_")):
@@ -366,17 +365,44 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         sgd_bound = 0.0
         if self.solver == "sgd":
             sgd_bound = row_curvature_bound(X, sample_weight, mean, self.fit_intercept, _CURVATURE[kind])
-        result = solve(
-            self, obj, coef0, solver=self.solver, l1=l1, max_iter=self.max_iter, tol=self.tol,
-            learning_rate=self.learning_rate, momentum=self.momentum, batch_size=self.batch_size,
-            seed=check_random_state(self.random_state).randint(np.iinfo(np.int32).max),
-            verbose=self.verbose, hessian_blocks=1 if n_classes == 2 else n_classes * (n_classes + 1) // 2,
-            sgd_bound=sgd_bound,
-        )
-        self._store(result.coef, X, mean, n_classes, np.isfinite(C))
-        self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
-        self.loss_curve_ = result.curve
-        self.solver_ = result.solver
+        def run(max_iter):
+            return solve(
+                self, obj, coef0, solver=engine(self.solver, l1), l1=l1, max_iter=max_iter,
+                tol=engine_tol(self.solver, self.tol, l1), learning_rate=self.learning_rate,
+                momentum=self.momentum, batch_size=self.batch_size,
+                seed=check_random_state(self.random_state).randint(np.iinfo(np.int32).max),
+                verbose=self.verbose,
+                hessian_blocks=1 if n_classes == 2 else n_classes * (n_classes + 1) // 2,
+                sgd_bound=sgd_bound,
+            )
+
+        ctx = None
+        with sklearn_convergence_text(self.solver, self.max_iter) as final:
+            if getattr(self, "_skl_callbacks", None):
+                ctx, metadata, result = solve_with_callbacks(
+                    self, run, coef0, X, y, sample_weight, mean, n_classes, np.isfinite(C)
+                )
+            elif self.max_iter > 0:
+                result = run(self.max_iter)
+            if self.max_iter > 0 and result is not None:
+                final["loss"] = float(result.curve[-1])
+        if self.max_iter == 0:
+            # scikit-learn's max_iter=0: the model before any update (zero
+            # weights and intercepts), with a ConvergenceWarning
+            self._store(np.zeros_like(coef0), X, np.zeros_like(mean), n_classes, np.isfinite(C))
+            self.n_iter_ = np.zeros(1, dtype=np.int32)
+            self.loss_curve_ = np.empty(0)
+            self.solver_ = engine(self.solver, l1)
+            warnings.warn(convergence_message(self.solver, 0, 0), ConvergenceWarning, stacklevel=2)
+        else:
+            self._store(result.coef, X, mean, n_classes, np.isfinite(C))
+            self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
+            self.loss_curve_ = result.curve
+            self.solver_ = result.solver
+        if ctx is not None:
+            ctx.call_on_fit_task_end(
+                estimator=self, X=X, y=y, metadata=metadata, reconstruction_attributes={}
+            )
         return self
 
     def partial_fit(self, X, y, classes=None, sample_weight=None):
@@ -458,7 +484,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         _reject_sparse(X, "X", self)
         X = validate_data(self, X, accept_sparse=False, dtype=_FLOAT_DTYPES, reset=False)
-        scores = X @ self.coef_.T + self.intercept_
+        # (coef_ may be a scipy.sparse matrix after sparsify())
+        scores = np.asarray(safe_sparse_dot(X, self.coef_.T, dense_output=True)) + self.intercept_
         return scores[:, 0] if scores.shape[1] == 1 else scores
 
     def predict(self, X):
@@ -475,6 +502,16 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             return np.column_stack([1.0 - p1, p1])
         return softmax(scores, axis=1)
 
+    def _predict_proba_lr(self, X):
+        """One-vs-rest probabilities (scikit-learn's private helper, used by its tests and
+        meta-estimators): each class's sigmoid, normalised over the classes."""
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            p1 = expit(scores)
+            return np.column_stack([1.0 - p1, p1])
+        prob = expit(scores)
+        return prob / prob.sum(axis=1, keepdims=True)
+
     def predict_log_proba(self, X):
         """Logarithms of ``predict_proba``, computed without underflow."""
         scores = self.decision_function(X)
@@ -485,4 +522,6 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = False
+        if self.solver == "liblinear":
+            tags.classifier_tags.multi_class = False  # as scikit-learn: binary only
         return tags
