@@ -9,6 +9,8 @@
 # route), so the value, gradient, centring, penalty and curvature
 # bookkeeping are the dense objective's -- one implementation of the maths.
 #
+# Mini-batches (SGD, partial_fit) read the listed rows the same way.
+#
 # The pass reads each stored entry once per evaluation: per group of up to
 # eight rows the linear predictors come from the rows' entries (a gather
 # from w), the pointwise terms from the same kernels as the dense pass (the
@@ -104,6 +106,79 @@ cdef void _csr_glm_rows(
     acc[p + GLM_LOSS] += sum_loss
     acc[p + GLM_D] += sum_d
     acc[p + GLM_SIG] += sum_sig
+
+cdef void _csr_glm_rows_indexed(
+    const floating* data,
+    const sparse_index* indices,
+    const sparse_index* indptr,
+    const floating* y,
+    const floating* sw,
+    const double* w,
+    const GlmArgs* a,
+    Py_ssize_t p,
+    const Py_ssize_t* rows,
+    Py_ssize_t n_rows,
+    double* acc,             # zeroed: p gradient slots, then GLM_EXTRA sums
+) noexcept nogil:
+    """Loss and gradient sums over the listed rows (serial; for mini-batches)."""
+    cdef Py_ssize_t t, i, k
+    cdef double u, loss, dd, sg, s
+    for t in range(n_rows):
+        i = rows[t]
+        u = 0.0
+        for k in range(indptr[i], indptr[i + 1]):
+            u += <double>data[k] * w[indices[k]]
+        s = 1.0 if sw == NULL else <double>sw[i]
+        _glm_point(a, u + a.b, <double>y[i], s, i, &loss, &dd, &sg)
+        acc[p + GLM_LOSS] += loss
+        acc[p + GLM_D] += dd
+        acc[p + GLM_SIG] += sg
+        if dd != 0.0:
+            for k in range(indptr[i], indptr[i + 1]):
+                acc[indices[k]] += dd * <double>data[k]
+
+
+cdef void _csr_glm_batch(const CsrView* c, const double* w, const GlmArgs* a,
+                         const Py_ssize_t* rows, Py_ssize_t n_rows, double* acc) noexcept nogil:
+    """``_csr_glm_rows_indexed`` on the view's dtypes."""
+    if c.f32 and c.i64:
+        _csr_glm_rows_indexed(<const float*>c.data, <const long long*>c.indices,
+                              <const long long*>c.indptr, <const float*>c.y, <const float*>c.sw,
+                              w, a, c.p, rows, n_rows, acc)
+    elif c.f32:
+        _csr_glm_rows_indexed(<const float*>c.data, <const int*>c.indices,
+                              <const int*>c.indptr, <const float*>c.y, <const float*>c.sw,
+                              w, a, c.p, rows, n_rows, acc)
+    elif c.i64:
+        _csr_glm_rows_indexed(<const double*>c.data, <const long long*>c.indices,
+                              <const long long*>c.indptr, <const double*>c.y, <const double*>c.sw,
+                              w, a, c.p, rows, n_rows, acc)
+    else:
+        _csr_glm_rows_indexed(<const double*>c.data, <const int*>c.indices,
+                              <const int*>c.indptr, <const double*>c.y, <const double*>c.sw,
+                              w, a, c.p, rows, n_rows, acc)
+
+
+cdef double _sparse_batch_value_grad(
+    _GlmObjective self, const CsrView* c, const double* coef, const Py_ssize_t* rows,
+    Py_ssize_t n_rows, double* grad,
+) noexcept nogil:
+    """The dense objectives' mini-batch estimate (same scaling), from CSR rows."""
+    cdef GlmArgs a
+    cdef double scale, loss
+    if n_rows < 1:
+        return NAN
+    if not self._setup(coef, &a):
+        self._infeasible(grad)
+        return INFINITY
+    memset(self.acc, 0, _glm_stride(self.p) * sizeof(double))
+    _csr_glm_batch(c, coef, &a, rows, n_rows, self.acc)
+    scale = <double>self.n / (<double>n_rows * self.sum_s)
+    loss = self.acc[self.p + GLM_LOSS]
+    if self.kind == GLM_POISSON:
+        loss += self._rows_const(rows, n_rows)
+    self._centred_grad(coef, scale, grad)
+    return scale * loss + self._penalty(coef)
 
 
 cdef void _csr_glm_pass(
@@ -333,7 +408,7 @@ cdef class SparseLogisticObjective(LogisticObjective):
     cdef double batch_value_grad(
         self, const double* coef, const Py_ssize_t* rows, Py_ssize_t n_rows, double* grad
     ) noexcept nogil:
-        return NAN  # full-batch only on CSR
+        return _sparse_batch_value_grad(self, &self.csr, coef, rows, n_rows, grad)
 
     def set_curvature_point(self, coef):
         """Record the exact curvature at ``coef`` for ``py_hess_vec_stored``."""
@@ -370,7 +445,7 @@ cdef class SparsePoissonObjective(PoissonObjective):
     cdef double batch_value_grad(
         self, const double* coef, const Py_ssize_t* rows, Py_ssize_t n_rows, double* grad
     ) noexcept nogil:
-        return NAN
+        return _sparse_batch_value_grad(self, &self.csr, coef, rows, n_rows, grad)
 
     def py_hess_vec_stored(self, v):
         """The exact Hessian at the stored point times ``v``."""
@@ -400,7 +475,7 @@ cdef class SparseHuberObjective(HuberObjective):
     cdef double batch_value_grad(
         self, const double* coef, const Py_ssize_t* rows, Py_ssize_t n_rows, double* grad
     ) noexcept nogil:
-        return NAN
+        return _sparse_batch_value_grad(self, &self.csr, coef, rows, n_rows, grad)
 
     def py_hess_vec_stored(self, v):
         """The exact Hessian at the stored point times ``v``."""

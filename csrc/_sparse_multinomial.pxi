@@ -91,6 +91,44 @@ cdef void _csr_mn_rows(
         i += nr
     acc[K * p + K] += loss
 
+cdef void _csr_mn_rows_indexed(
+    const floating* data,
+    const sparse_index* indices,
+    const sparse_index* indptr,
+    const Py_ssize_t* y,
+    const floating* sw,
+    const double* W,
+    const double* b,
+    Py_ssize_t p,
+    Py_ssize_t K,
+    const Py_ssize_t* rows,
+    Py_ssize_t n_rows,
+    double* acc,
+    double* e,              # 8 * K scratch (column 0 used)
+) noexcept nogil:
+    """Gradient sums over the listed rows (a mini-batch), one row at a time."""
+    cdef Py_ssize_t t, i, k, kk, j
+    cdef double s[1]
+    cdef double x
+    cdef double loss = 0.0
+    for t in range(n_rows):
+        i = rows[t]
+        for k in range(K):
+            e[8 * k] = 0.0
+        for kk in range(indptr[i], indptr[i + 1]):
+            x = <double>data[kk]
+            j = indices[kk]
+            for k in range(K):
+                e[8 * k] += x * W[k * p + j]
+        s[0] = 1.0 if sw == NULL else <double>sw[i]
+        loss += _mn_block(e, 1, K, b, y + i, s, MN_GRAD, acc + K * p)
+        for kk in range(indptr[i], indptr[i + 1]):
+            x = <double>data[kk]
+            j = indices[kk]
+            for k in range(K):
+                acc[k * p + j] += e[8 * k] * x
+    acc[K * p + K] += loss
+
 
 cdef void _csr_mn_pass(
     const floating* data,
@@ -233,7 +271,36 @@ cdef class SparseMultinomialObjective(MultinomialObjective):
     cdef double batch_value_grad(
         self, const double* coef, const Py_ssize_t* rows, Py_ssize_t n_rows, double* grad
     ) noexcept nogil:
-        return NAN  # full-batch only on CSR
+        cdef Py_ssize_t scratch = (self.n_sums + LINE_DOUBLES - 1) // LINE_DOUBLES * LINE_DOUBLES
+        cdef CsrView* c = &self.csr
+        cdef double scale
+        if n_rows < 1:
+            return NAN
+        scale = <double>self.n / (<double>n_rows * self.sum_s)
+        self._raw_intercepts(coef)
+        memset(self.acc, 0, self.stride * sizeof(double))
+        if c.f32 and c.i64:
+            _csr_mn_rows_indexed(<const float*>c.data, <const long long*>c.indices,
+                                 <const long long*>c.indptr, self.y, <const float*>c.sw, coef,
+                                 self.b, self.p, self.n_classes, rows, n_rows, self.acc,
+                                 self.acc + scratch)
+        elif c.f32:
+            _csr_mn_rows_indexed(<const float*>c.data, <const int*>c.indices,
+                                 <const int*>c.indptr, self.y, <const float*>c.sw, coef,
+                                 self.b, self.p, self.n_classes, rows, n_rows, self.acc,
+                                 self.acc + scratch)
+        elif c.i64:
+            _csr_mn_rows_indexed(<const double*>c.data, <const long long*>c.indices,
+                                 <const long long*>c.indptr, self.y, <const double*>c.sw, coef,
+                                 self.b, self.p, self.n_classes, rows, n_rows, self.acc,
+                                 self.acc + scratch)
+        else:
+            _csr_mn_rows_indexed(<const double*>c.data, <const int*>c.indices,
+                                 <const int*>c.indptr, self.y, <const double*>c.sw, coef,
+                                 self.b, self.p, self.n_classes, rows, n_rows, self.acc,
+                                 self.acc + scratch)
+        self._finish_grad(coef, scale, grad)
+        return scale * self.acc[self.n_sums - 1] + self._penalty(coef)
 
     cdef bint hessian(self, const double* coef, double* out) noexcept nogil:
         return False  # no dense K p x K p Hessian on CSR: use Newton-CG

@@ -7,10 +7,11 @@ from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.metrics import d2_tweedie_score
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._solvers_fast import PoissonObjective
-from ._base import _FLOAT_DTYPES, _reject_sparse, _validate_fit_data
+import scipy.sparse as sp
+
+from .._solvers_fast import PoissonObjective, SparsePoissonObjective
+from ._base import _validate_fit_data, linear_predict
 from ._glm_solve import GLM_SOLVERS, prepare, row_curvature_bound, solve
 
 __all__ = ["PoissonRegressor"]
@@ -35,10 +36,13 @@ class PoissonRegressor(RegressorMixin, BaseEstimator):
         L2 penalty strength (>= 0; 0 is unpenalised).
     fit_intercept : bool, default=True
         Fit an unpenalised intercept ``b``.
-    solver : {"auto", "lbfgs", "newton", "newton-cholesky", "gd", "momentum", "nesterov", \
-"sgd"}, default="auto"
-        ``"auto"``: L-BFGS, switching to Newton (Cholesky of the exact
-        Hessian) when L-BFGS has spent what Newton would cost. The
+    solver : {"auto", "lbfgs", "newton", "newton-cholesky", "newton-cg", "gd", "momentum", \
+"nesterov", "sgd"}, default="auto"
+        ``"auto"``: on dense X L-BFGS, switching to Newton (Cholesky of the
+        exact Hessian) when L-BFGS has spent what Newton would cost; on
+        sparse X ``"newton-cg"`` (truncated Newton: conjugate gradients on
+        Hessian-vector products, no p x p matrix). ``"newton-cg"`` on dense
+        X runs the exact Newton loop. The
         first-order solvers start from ``1 / L`` with ``L`` the curvature at
         the start and backtrack (the Poisson curvature has no global bound).
     max_iter : int, default=100
@@ -126,8 +130,9 @@ class PoissonRegressor(RegressorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Dense, finite training data (float64 or float32).
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Finite training data (float64 or float32); sparse X is read as
+            CSR (other formats are converted once) and never densified.
         y : array-like of shape (n_samples,)
             Non-negative targets (counts, or rates with ``sample_weight`` as exposure).
         sample_weight : array-like of shape (n_samples,), default=None
@@ -137,7 +142,9 @@ class PoissonRegressor(RegressorMixin, BaseEstimator):
         -------
         self : PoissonRegressor
         """
-        X, y, sample_weight = _validate_fit_data(self, X, y, sample_weight, multi_output=False)
+        X, y, sample_weight = _validate_fit_data(
+            self, X, y, sample_weight, multi_output=False, accept_sparse="csr"
+        )
         if np.any(y < 0):
             i = int(np.flatnonzero(y < 0)[0])
             raise ValueError(
@@ -145,7 +152,8 @@ class PoissonRegressor(RegressorMixin, BaseEstimator):
                 "Check the target, or use a model for signed targets (e.g. Ridge)."
             )
         _, mean, n_threads = prepare(self, X, sample_weight)
-        obj = PoissonObjective(X, y, sample_weight, mean, float(self.alpha), self.fit_intercept, n_threads)
+        make = SparsePoissonObjective if sp.issparse(X) else PoissonObjective
+        obj = make(X, y, sample_weight, mean, float(self.alpha), self.fit_intercept, n_threads)
         p = X.shape[1]
         coef0 = np.zeros(obj.n_coef)
         y_mean = float(np.average(y, weights=sample_weight))
@@ -175,10 +183,7 @@ class PoissonRegressor(RegressorMixin, BaseEstimator):
         return self
 
     def _linear_predictor(self, X):
-        check_is_fitted(self)
-        _reject_sparse(X, "X", self)
-        X = validate_data(self, X, accept_sparse=False, dtype=_FLOAT_DTYPES, reset=False)
-        return X @ self.coef_ + self.intercept_
+        return linear_predict(self, X)
 
     def predict(self, X):
         """Predicted means ``exp(X @ coef_ + intercept_)``."""
@@ -190,6 +195,6 @@ class PoissonRegressor(RegressorMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = False
+        tags.input_tags.sparse = True
         tags.target_tags.positive_only = True
         return tags
