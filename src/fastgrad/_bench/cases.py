@@ -28,6 +28,7 @@ from . import naive
 from .cases_glm import glm_cases
 from .cases_linear import linear_model_cases
 from .cases_sparse_ridge import sparse_ridge_cases
+from .cases_sparse_glm import sparse_glm_cases
 
 EPS = float(np.finfo(np.float64).eps)
 D = 10  # dimension of every Rosenbrock case
@@ -467,7 +468,8 @@ def build_cases() -> list[Case]:
     has_scipy, has_nd, has_jax = available("scipy"), available("numdifftools"), available("jax")
     return [*_gradient_cases(has_scipy, has_jax), *_second_order_cases(has_nd), *_other_cases(),
             *_minimize_cases(has_scipy), *linear_model_cases(Case, Reference), *glm_cases(Case, Reference),
-            *sparse_ridge_cases(Case, Reference)]
+            *sparse_ridge_cases(Case, Reference),
+            *sparse_glm_cases(Case, Reference)]
 
 
 def select(cases: list[Case], pattern: str | None) -> list[Case]:
