@@ -175,8 +175,9 @@ cdef void _csr_mn_pass(
 cdef class SparseMultinomialObjective(MultinomialObjective):
     """``MultinomialObjective`` on a canonical CSR ``X`` (float32/64, int32/64 indices).
 
-    No dense Hessian (``solver="newton"`` reports that it has none); Newton-CG
-    uses ``set_curvature_point`` and ``py_hess_vec_stored`` instead.
+    The dense Hessian (``solver="newton"``, small p) is assembled from dense
+    row blocks; Newton-CG uses ``set_curvature_point`` and
+    ``py_hess_vec_stored`` instead and never forms it.
     """
     cdef CsrView csr
     cdef object _prob_arr
@@ -219,7 +220,7 @@ cdef class SparseMultinomialObjective(MultinomialObjective):
         self.n_samples = n
         self.global_bound = True
         self.n_threads = n_threads if _csr_threads_pay(self.csr.nnz, K * p, n_threads) else 1
-        self._keep = (None, y, sample_weight, mean, data, indices, indptr, dummy)
+        self._keep = (None, y, sample_weight, mean, data, indices, indptr, dummy, X)
         yv = y
         self.y = &yv[0]
         self.f32 = self.csr.f32
@@ -303,7 +304,56 @@ cdef class SparseMultinomialObjective(MultinomialObjective):
         return scale * self.acc[self.n_sums - 1] + self._penalty(coef)
 
     cdef bint hessian(self, const double* coef, double* out) noexcept nogil:
-        return False  # no dense K p x K p Hessian on CSR: use Newton-CG
+        cdef bint ok
+        with gil:
+            try:
+                self._sparse_hessian(coef, out)
+                ok = True
+            except Exception:
+                ok = False   # Newton reports NO_HESSIAN; no crash
+        return ok
+
+    cdef _sparse_hessian(self, const double* coef, double* out):
+        """The exact dense Hessian (small p only: solver="newton" asks for it).
+
+        Same blocks as ``MultinomialObjective._hessian``, with the class
+        probabilities from the CSR pass and the Gram products on dense row
+        blocks of X (``_DenseRowBlocks``).
+        """
+        from fastgrad.linear_model._gram import curvature_gram
+
+        cdef Py_ssize_t K = self.n_classes, p = self.p, nc = self.n_coef, kp = K * p, k, l, t
+        X = self._keep[8]
+        sw = self._keep[2]
+        with nogil:
+            self._run(coef, MN_PROB)
+        self.prob_set = True
+        P = self._prob_arr.reshape(self.n, K)
+        s = (np.ones(self.n) if sw is None else sw.astype(np.float64)) / self.sum_s
+        cols = []
+        for k in range(K):
+            for l in range(k, K):
+                cols.append(s * P[:, k] * ((1.0 if k == l else 0.0) - P[:, l]))
+        G, a, ssum = curvature_gram(_DenseRowBlocks(X), np.column_stack(cols), self._keep[3])
+        H = np.asarray(<double[:nc, :nc]> out)
+        H[...] = 0.0
+        t = 0
+        for k in range(K):
+            for l in range(k, K):
+                H[k * p:(k + 1) * p, l * p:(l + 1) * p] = G[t]
+                H[l * p:(l + 1) * p, k * p:(k + 1) * p] = G[t].T
+                if self.fit_intercept:
+                    H[k * p:(k + 1) * p, kp + l] = a[t]
+                    H[l * p:(l + 1) * p, kp + k] = a[t]
+                    H[kp + l, k * p:(k + 1) * p] = a[t]
+                    H[kp + k, l * p:(l + 1) * p] = a[t]
+                    H[kp + k, kp + l] = ssum[t]
+                    H[kp + l, kp + k] = ssum[t]
+                t += 1
+        idx = np.arange(kp)
+        H[idx, idx] += self.l2
+        if not np.all(np.isfinite(H)):
+            raise FloatingPointError("non-finite Hessian")
 
     def set_curvature_point(self, coef):
         """Record the class probabilities at ``coef`` for ``py_hess_vec_stored``."""
