@@ -261,3 +261,17 @@ def test_sparse_bad_input_is_a_clear_error():
         est.fit(X, y)
         with pytest.raises(ValueError, match="features"):
             est.predict(X[:, :3])
+
+
+def test_poisson_get_loss_is_sklearns_half_poisson():
+    from sklearn._loss.loss import HalfPoissonLoss
+
+    X = _csr(200, 6, 0.4, 20)
+    y = _targets(X, 21)["poisson"]
+    est = PoissonRegressor(alpha=0.1, tol=1e-10).fit(X, y)
+    loss = est._get_loss()
+    assert isinstance(loss, HalfPoissonLoss)
+    # the loss object evaluated at the fit equals the mean deviance part of the objective
+    raw = np.asarray(X @ est.coef_).ravel() + est.intercept_
+    ref = np.mean(np.exp(raw) - y * raw)
+    assert loss(y_true=y, raw_prediction=raw).mean() == pytest.approx(ref, rel=1e-12)

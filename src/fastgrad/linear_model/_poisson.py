@@ -182,6 +182,18 @@ class PoissonRegressor(RegressorMixin, BaseEstimator):
         self.solver_ = result.solver
         return self
 
+    def _get_loss(self, xp=None, device=None):
+        """scikit-learn's loss object for this model (its tests and meta-estimators ask for it).
+
+        ``HalfPoissonLoss``: the half Poisson deviance with the log link, the
+        data term fastgrad's objective minimises (up to the constant
+        ``y log y - y``). ``xp`` / ``device`` are accepted for signature
+        compatibility; the loss runs on numpy.
+        """
+        from sklearn._loss.loss import HalfPoissonLoss
+
+        return HalfPoissonLoss()
+
     def _linear_predictor(self, X):
         return linear_predict(self, X)
 
