@@ -383,6 +383,70 @@ def _hvp_stored(_GlmObjective self, v):
     return out
 
 
+cdef void _csr_diag_rows(
+    const floating* data,
+    const sparse_index* indices,
+    const sparse_index* indptr,
+    const double* h,
+    Py_ssize_t n,
+    double* sq,              # p: sum_i h_i x_ij^2
+    double* lin,             # p: sum_i h_i x_ij
+) noexcept nogil:
+    """Column sums of the curvature-weighted squares and values (one serial pass)."""
+    cdef Py_ssize_t i, k, j
+    cdef double hi, x
+    for i in range(n):
+        hi = h[i]
+        if hi != 0.0:
+            for k in range(indptr[i], indptr[i + 1]):
+                x = <double>data[k]
+                j = indices[k]
+                sq[j] += hi * x * x
+                lin[j] += hi * x
+
+
+cdef void _csr_diag(const CsrView* c, const double* h, double* sq, double* lin) noexcept nogil:
+    if c.f32 and c.i64:
+        _csr_diag_rows(<const float*>c.data, <const long long*>c.indices,
+                       <const long long*>c.indptr, h, c.n, sq, lin)
+    elif c.f32:
+        _csr_diag_rows(<const float*>c.data, <const int*>c.indices, <const int*>c.indptr,
+                       h, c.n, sq, lin)
+    elif c.i64:
+        _csr_diag_rows(<const double*>c.data, <const long long*>c.indices,
+                       <const long long*>c.indptr, h, c.n, sq, lin)
+    else:
+        _csr_diag_rows(<const double*>c.data, <const int*>c.indices, <const int*>c.indptr,
+                       h, c.n, sq, lin)
+
+
+def _hess_diag_stored(_GlmObjective self, csr_address):
+    """Diagonal of the exact Hessian at the stored point (Newton-CG's Jacobi preconditioner).
+
+    In the centred coordinates: (sum h x_j^2 - 2 m_j sum h x_j + m_j^2 sum h) / sum_s + l2.
+    """
+    cdef const CsrView* c = <const CsrView*><uintptr_t>csr_address
+    cdef Py_ssize_t p = self.p, n = self.n
+    if not self.point_set:
+        self._store_point(self.default_point)
+    sq = np.zeros(p)
+    lin = np.zeros(p)
+    cdef double[::1] sqv = sq
+    cdef double[::1] linv = lin
+    with nogil:
+        _csr_diag(c, self.point, &sqv[0], &linv[0])
+    h = self._point_arr[:n]
+    sum_h = float(np.sum(h))
+    m = self._mean_arr
+    out = np.empty(self.n_coef)
+    out[:p] = (sq - 2.0 * m * lin + m * m * sum_h) / self.sum_s + self.l2
+    if self.fit_intercept:
+        out[p] = sum_h / self.sum_s
+    if self.has_sigma:
+        out[self.n_coef - 1] = self.point_h3 / self.sum_s
+    return out
+
+
 cdef class SparseLogisticObjective(LogisticObjective):
     """``LogisticObjective`` on a canonical CSR ``X`` (float32/64, int32/64 indices).
 
@@ -418,6 +482,10 @@ cdef class SparseLogisticObjective(LogisticObjective):
         """The exact Hessian at the stored point times ``v``."""
         return _hvp_stored(self, v)
 
+    def py_hess_diag_stored(self):
+        """The diagonal of the exact Hessian at the stored point."""
+        return _hess_diag_stored(self, <uintptr_t>&self.csr)
+
 
 cdef class SparsePoissonObjective(PoissonObjective):
     """``PoissonObjective`` on a canonical CSR ``X`` (float32/64, int32/64 indices)."""
@@ -451,6 +519,10 @@ cdef class SparsePoissonObjective(PoissonObjective):
         """The exact Hessian at the stored point times ``v``."""
         return _hvp_stored(self, v)
 
+    def py_hess_diag_stored(self):
+        """The diagonal of the exact Hessian at the stored point."""
+        return _hess_diag_stored(self, <uintptr_t>&self.csr)
+
 
 cdef class SparseHuberObjective(HuberObjective):
     """``HuberObjective`` on a canonical CSR ``X`` (float32/64, int32/64 indices)."""
@@ -480,6 +552,10 @@ cdef class SparseHuberObjective(HuberObjective):
     def py_hess_vec_stored(self, v):
         """The exact Hessian at the stored point times ``v``."""
         return _hvp_stored(self, v)
+
+    def py_hess_diag_stored(self):
+        """The diagonal of the exact Hessian at the stored point."""
+        return _hess_diag_stored(self, <uintptr_t>&self.csr)
 
 
 include "_sparse_multinomial.pxi"

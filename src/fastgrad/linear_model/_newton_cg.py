@@ -17,6 +17,7 @@ mean objective at most ``tol``) and the return value is ``run_solver``'s,
 
 import numpy as np
 
+from .._config import blas_single_threaded
 from ._status import CONVERGED, MAX_ITER, NONFINITE, STALLED
 
 __all__ = ["newton_cg"]
@@ -39,19 +40,25 @@ def has_newton_cg(obj):
     return hasattr(obj, "py_hess_vec_stored") and hasattr(obj, "set_curvature_point")
 
 
-def _cg(hvp, g, rtol, max_iter):
-    """Approximate solution of ``H d = -g`` by CG from d = 0.
+def _cg(hvp, g, rtol, max_iter, diag=None):
+    """Approximate solution of ``H d = -g`` by (Jacobi-preconditioned) CG from d = 0.
 
-    Stops at relative residual ``rtol``, after ``max_iter`` products, or at
-    a direction of non-positive curvature (then the iterate so far, or the
+    ``diag``: the Hessian's diagonal, or None for plain CG. Stops at
+    relative residual ``rtol``, after ``max_iter`` products, or at a
+    direction of non-positive curvature (then the iterate so far, or the
     steepest descent direction if there is none yet: still a descent
     direction). Returns ``(d, n_products)``.
     """
+    if diag is not None:
+        # columns of very different scales (TF-IDF: idf times frequency)
+        # spread H's spectrum; scaling by the diagonal gathers it
+        inv = np.where(diag > 0, 1.0 / np.where(diag > 0, diag, 1.0), 1.0)
     d = np.zeros_like(g)
     r = -g
-    q = r.copy()
-    rr = float(r @ r)
-    stop = (rtol ** 2) * rr
+    z = r * inv if diag is not None else r
+    q = z.copy()
+    rz = float(r @ z)
+    stop = (rtol ** 2) * float(r @ r)
     k = 0
     while k < max_iter:
         Hq = hvp(q)
@@ -61,14 +68,15 @@ def _cg(hvp, g, rtol, max_iter):
             if k == 1:
                 d = -g.copy()
             break
-        step = rr / curv
+        step = rz / curv
         d += step * q
         r -= step * Hq
-        rr_new = float(r @ r)
-        if rr_new <= stop:
+        if float(r @ r) <= stop:
             break
-        q = r + (rr_new / rr) * q
-        rr = rr_new
+        z = r * inv if diag is not None else r
+        rz_new = float(r @ z)
+        q = z + (rz_new / rz) * q
+        rz = rz_new
     return d, k
 
 
@@ -96,12 +104,22 @@ def newton_cg(obj, coef0, max_iter, tol, verbose=0):
         ``fastgrad.linear_model._status``, the iterations run and the
         objective at the start and after every iteration.
     """
+    # The vector products here are BLAS calls on p-long vectors; right after
+    # an OpenMP pass, BLAS's own threads waking up against the pass's
+    # spinning workers cost ~10 ms per dot product (measured), more than
+    # the pass itself: one BLAS thread for the whole loop.
+    with blas_single_threaded():
+        return _newton_cg(obj, coef0, max_iter, tol, verbose)
+
+
+def _newton_cg(obj, coef0, max_iter, tol, verbose):
     coef = np.array(coef0, dtype=np.float64, copy=True)
     f, g = obj.py_value_grad(coef)
     curve = [f]
     if not (np.isfinite(f) and np.all(np.isfinite(g))):
         return coef, NONFINITE, 0, np.asarray(curve)
     status, n_iter, flat = MAX_ITER, 0, 0
+    precondition = hasattr(obj, "py_hess_diag_stored")
     while True:
         gmax = float(np.max(np.abs(g))) if g.size else 0.0
         if gmax <= tol:
@@ -111,7 +129,8 @@ def newton_cg(obj, coef0, max_iter, tol, verbose=0):
             break
         gnorm = float(np.sqrt(g @ g))
         obj.set_curvature_point(coef)
-        d, n_cg = _cg(obj.py_hess_vec_stored, g, min(0.5, np.sqrt(gnorm)), MAX_CG)
+        diag = obj.py_hess_diag_stored() if precondition else None
+        d, n_cg = _cg(obj.py_hess_vec_stored, g, min(0.5, np.sqrt(gnorm)), MAX_CG, diag)
         slope = float(g @ d)
         if not slope < 0:  # rounding made d useless: fall back to steepest descent
             d, slope = -g, -float(g @ g)
