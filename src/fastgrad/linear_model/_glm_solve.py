@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .._solvers_fast import py_lipschitz, run_solver
+from .._solvers_fast import HuberObjective, py_lipschitz, run_solver
 from .._squared_loss import _resolve_n_threads
 from ._iterative import _column_means
 from ._newton_cg import has_newton_cg, newton_cg
@@ -135,9 +135,13 @@ def solve(
     ``ConvergenceWarning`` through ``check_status``.
     """
     kind = resolve_solver(solver, l1)
-    if kind == "auto" and has_newton_cg(obj):
-        # sparse X (the objectives with a stored-curvature product): a dense
-        # p x p Newton system is never chosen automatically on it
+    sparse = has_newton_cg(obj)  # the CSR objectives (stored-curvature products)
+    if kind == "auto" and sparse and not isinstance(obj, HuberObjective):
+        # sparse X: a dense p x p Newton system is never chosen automatically;
+        # truncated Newton is the fastest there (few passes per Newton step).
+        # Huber keeps the dense path's L-BFGS first (its scale may run to the
+        # sigma -> 0 boundary, where the path decides where it stops), with
+        # newton-cg as the second stage.
         kind = "newton-cg"
     elif kind == "newton-cg" and not has_newton_cg(obj):
         # dense X: its p is small enough for the exact Newton loop, which
@@ -174,10 +178,14 @@ def solve(
         # L-BFGS out of budget, or stalled by rounding short of tol: Newton's
         # steps are exact enough to go on (quadratic convergence near the end)
         if status in (MAX_ITER, STALLED) and n_iter < max_iter:
-            coef, status, more, tail = run_solver(obj, coef, "newton", int(max_iter) - n_iter, **run)
+            if sparse:
+                coef, status, more, tail = newton_cg(obj, coef, int(max_iter) - n_iter, float(tol),
+                                                     int(verbose))
+            else:
+                coef, status, more, tail = run_solver(obj, coef, "newton", int(max_iter) - n_iter, **run)
             n_iter += more
             curve = np.concatenate([curve, tail[1:]])
-            used = "lbfgs+newton"
+            used = "lbfgs+newton-cg" if sparse else "lbfgs+newton"
     elif kind == "newton-cg":
         coef, status, n_iter, curve = newton_cg(obj, coef0, int(max_iter), float(tol), int(verbose))
         used = kind
