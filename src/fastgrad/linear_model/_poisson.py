@@ -148,6 +148,8 @@ class PoissonRegressor(RegressorMixin, BaseEstimator):
         if np.any(y < 0):
             i = int(np.flatnonzero(y < 0)[0])
             raise ValueError(
+                # scikit-learn's wording first (its tests match it), then the specifics
+                "Some value(s) of y are out of the valid range of the loss 'HalfPoissonLoss': "
                 f"PoissonRegressor needs y >= 0 (counts or rates), but y[{i}] = {y[i]!r}. "
                 "Check the target, or use a model for signed targets (e.g. Ridge)."
             )
