@@ -32,7 +32,10 @@ def _expected_failures(estimator):
     + [LogisticRegression(solver=s, tol=1e-10, max_iter=10000) for s in ("lbfgs", "nesterov")]
     + [LogisticRegression(solver="newton", tol=1e-13, max_iter=1000)]
     + [PoissonRegressor(solver=s, tol=1e-10, max_iter=10000) for s in ("newton", "gd")]
-    + [HuberRegressor(solver="newton", tol=1e-10, max_iter=10000)],
+    + [HuberRegressor(solver="newton", tol=1e-10, max_iter=10000)]
+    # truncated Newton (what "auto" runs on sparse X; the exact Newton loop on dense X)
+    + [LogisticRegression(solver="newton-cg", tol=1e-10, max_iter=1000),
+       PoissonRegressor(solver="newton-cg", tol=1e-10, max_iter=1000)],
     expected_failed_checks=_expected_failures,
 )
 def test_sklearn_compatible(estimator, check):
