@@ -34,6 +34,11 @@ L1_SOLVERS = ("auto", "gd", "nesterov", "fista", "sgd")
 #: Default momentum of "momentum" and "sgd" (heavy ball); Nesterov and FISTA
 #: use FISTA's momentum sequence unless told otherwise.
 DEFAULT_MOMENTUM = {"momentum": 0.9, "sgd": 0.0}
+#: Largest number of coefficients for which solver="auto" on sparse X may
+#: form the dense Hessian (L-BFGS, then Newton, as on dense X): its
+#: n p^2 Gram products are then cheaper than a few passes' overhead. Above
+#: it "auto" runs Newton-CG (Hessian-vector products only).
+SPARSE_DENSE_NEWTON_MAX = 200
 #: Default mini-batch size of solver="sgd".
 DEFAULT_BATCH_SIZE = 256
 #: Epochs of SGD without an improvement of more than tol before it stops.
@@ -135,7 +140,9 @@ def solve(
     ``ConvergenceWarning`` through ``check_status``.
     """
     kind = resolve_solver(solver, l1)
-    sparse = has_newton_cg(obj)  # the CSR objectives (stored-curvature products)
+    # the CSR objectives (stored-curvature products), when p is too large for
+    # a dense p x p Hessian; below that sparse X takes the dense path's route
+    sparse = has_newton_cg(obj) and obj.n_coef > SPARSE_DENSE_NEWTON_MAX
     if kind == "auto" and sparse and not isinstance(obj, HuberObjective):
         # sparse X: a dense p x p Newton system is never chosen automatically;
         # truncated Newton is the fastest there (few passes per Newton step).
