@@ -296,3 +296,20 @@ def test_auto_never_forms_a_dense_hessian_for_large_sparse_p(estimator, monkeypa
         est = make(tol=1e-8, max_iter=30).fit(X, y)  # few iterations: Huber's L-BFGS hands over
     assert "newton-cg" in est.solver_ or est.solver_ == "lbfgs"
     assert "newton" not in est.solver_.replace("newton-cg", "")
+
+
+@pytest.mark.parametrize("solver", ["gd", "momentum", "nesterov", "fista"])
+@pytest.mark.parametrize("l1_ratio", [0.0, 0.5])
+def test_sparse_first_order_solvers_match_dense(solver, l1_ratio):
+    # the first-order loops step by 1 / L from the CSR objective's curvature bound
+    X = _csr(300, 10, 0.3, 24)
+    y = _targets(X, 25)["binary"]
+    if l1_ratio and solver == "momentum":
+        pytest.skip("no proximal step in the heavy-ball loop")
+    a, b = _fit_both(LogisticRegression, X, y, None, solver=solver, l1_ratio=l1_ratio, C=0.5,
+                     tol=1e-10, max_iter=300)
+    assert_allclose(a.coef_, b.coef_, rtol=1e-7, atol=1e-9)
+    assert_allclose(a.intercept_, b.intercept_, rtol=1e-7, atol=1e-9)
+    p, q = _fit_both(PoissonRegressor, X, _targets(X, 26)["poisson"], None,
+                     solver="nesterov" if solver == "fista" else solver, tol=1e-10, max_iter=300)
+    assert_allclose(p.coef_, q.coef_, rtol=1e-7, atol=1e-9)
