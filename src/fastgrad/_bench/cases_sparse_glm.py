@@ -130,7 +130,7 @@ def sparse_glm_cases(Case, Reference):
     )
     yield Case(
         "poisson-fit/sparse-tfidf/100000x20000", "glm", _poisson_setup,
-        lambda d: _params(fastgrad.PoissonRegressor(alpha=POISSON_ALPHA, tol=FASTGRAD_TOL)
+        lambda d: _params(fastgrad.PoissonRegressor(alpha=POISSON_ALPHA, tol=FASTGRAD_TOL, max_iter=1000)
                           .fit(d["X"], d["y"])),
         {
             "numpy_sklearn_lbfgs": Reference(
