@@ -8,16 +8,6 @@ from fastgrad import HuberRegressor, LogisticRegression, PoissonRegressor
 def _expected_failures(estimator):
     failures = {}
     if isinstance(estimator, HuberRegressor):
-        # The check fits 15 samples with 30 features: the data can be fitted
-        # exactly, so the optimal scale is 0, on the boundary of the domain
-        # (sigma > 0), where the loops stop wherever rounding leaves them.
-        # scikit-learn bounds sigma below by 10 eps and passes because the
-        # weighted and repeated fits then stop at the same bound.
-        for kind in ("dense", "sparse"):
-            failures[f"check_sample_weight_equivalence_on_{kind}_data"] = (
-                "more features than samples: the optimal Huber scale is 0 (boundary); "
-                "the iterates approach it along rounding-dependent paths"
-            )
         if estimator.solver == "newton":
             failures["check_fit2d_1sample"] = (
                 "one sample is fitted exactly: the scale goes to 0 and the Hessian "

@@ -11,6 +11,7 @@ import scipy.sparse as sp
 from .._solvers_fast import HuberObjective, SparseHuberObjective
 from ._base import _validate_fit_data, linear_predict
 from ._glm_solve import prepare, solve
+from ._huber_exact import exact_fit_solution
 
 __all__ = ["HuberRegressor"]
 
@@ -170,8 +171,15 @@ default="auto"
         )
         coef = result.coef
         w = coef[:p]
-        self.coef_ = w.astype(X.dtype)
-        self.intercept_ = float(coef[p] - mean @ w) if self.fit_intercept else 0.0
+        intercept = float(coef[p] - mean @ w) if self.fit_intercept else 0.0
+        # the scale ran to its boundary 0 (data fitted exactly): take the limit
+        # in closed form where its optimality conditions hold
+        exact = exact_fit_solution(X, y, sample_weight, float(self.alpha), float(self.epsilon),
+                                   self.fit_intercept, float(coef[-1]))
+        if exact is not None:
+            w, intercept = exact
+        self.coef_ = np.asarray(w).astype(X.dtype)
+        self.intercept_ = intercept
         self.scale_ = float(coef[-1])
         residual = np.abs(y - np.asarray(X @ self.coef_).ravel() - self.intercept_)
         self.outliers_ = residual > self.scale_ * self.epsilon
