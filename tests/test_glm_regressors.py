@@ -271,3 +271,20 @@ def test_huber_exact_fit_needs_its_optimality_conditions():
     X2 = rng.normal(size=(40, 3))
     assert exact_fit_solution(X2, X2 @ np.ones(3) + rng.normal(size=40), None, 1e-4, 1.35, True,
                               1e-14) is None
+
+
+def test_poisson_newton_warns_on_a_singular_hessian():
+    from scipy.linalg import LinAlgWarning
+
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(40, 3))
+    y = rng.poisson(np.exp(X @ np.full(3, 0.3))).astype(np.float64)
+    Xc = np.hstack([X, X])  # collinear: without a penalty the minimum is not unique
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        PoissonRegressor(solver="newton", alpha=0.0, tol=1e-10).fit(X, y)
+        PoissonRegressor(solver="newton", alpha=1e-10, tol=1e-10).fit(Xc, y)
+    with pytest.warns(LinAlgWarning, match="singular or very ill-conditioned Hessian"):
+        est = PoissonRegressor(solver="newton-cholesky", alpha=0.0, tol=1e-10).fit(Xc, y)
+    ref = PoissonRegressor(solver="newton", alpha=0.0, tol=1e-10).fit(X, y)
+    assert_allclose(est.predict(Xc), ref.predict(X), rtol=1e-6)

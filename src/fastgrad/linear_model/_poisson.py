@@ -19,6 +19,42 @@ __all__ = ["PoissonRegressor"]
 _SOLVERS = tuple(s for s in GLM_SOLVERS if s != "fista")
 
 
+#: Newton's Hessian is checked for singularity at the solution up to this
+#: many coefficients (one eigendecomposition of the n_coef x n_coef matrix).
+_CONDITION_CHECK_MAX = 2000
+
+
+def _warn_if_singular(obj, coef):
+    """LinAlgWarning when the Hessian at Newton's solution is singular to rounding.
+
+    The compiled Newton loop shifts a singular Hessian so its steps stay
+    defined (scikit-learn's newton-cholesky falls back to L-BFGS there); the
+    minimum is then not unique, which the user should hear about, as
+    scikit-learn's users do.
+    """
+    import warnings
+
+    from scipy.linalg import LinAlgWarning
+
+    try:
+        eig = np.linalg.eigvalsh(obj.py_hessian(np.asarray(coef, dtype=np.float64)))
+    except (ValueError, np.linalg.LinAlgError):
+        return
+    top = float(np.max(np.abs(eig)))
+    rcond = float(eig[0]) / top if top > 0 else 0.0
+    # scikit-learn's test: scipy's positive-definite solve warns below eps
+    if rcond < 10 * np.finfo(np.float64).eps:
+        warnings.warn(
+            "The inner solver of PoissonRegressor's NewtonSolver stumbled upon a singular or "
+            f"very ill-conditioned Hessian matrix at the solution (reciprocal condition number "
+            f"{rcond:.1e}): the minimum is not unique (e.g. collinear features without a "
+            "penalty), and Newton's steps were shifted to stay defined. Set a small alpha > 0 "
+            "or remove the collinear features.",
+            LinAlgWarning,
+            stacklevel=3,
+        )
+
+
 class PoissonRegressor(RegressorMixin, BaseEstimator):
     """Poisson regression with a log link, a drop-in for scikit-learn's ``PoissonRegressor``.
 
@@ -176,6 +212,8 @@ class PoissonRegressor(RegressorMixin, BaseEstimator):
             learning_rate=self.learning_rate, momentum=self.momentum, batch_size=self.batch_size,
             seed=seed, verbose=self.verbose, sgd_bound=sgd_bound,
         )
+        if self.solver in ("newton", "newton-cholesky") and obj.n_coef <= _CONDITION_CHECK_MAX:
+            _warn_if_singular(obj, result.coef)
         w = result.coef[:p]
         self.coef_ = w.astype(X.dtype)
         self.intercept_ = float(result.coef[p] - mean @ w) if self.fit_intercept else 0.0
