@@ -93,6 +93,7 @@ include "_loops_first.pxi"
 include "_loops_curv.pxi"
 include "_loops_sgd.pxi"
 include "_multinomial.pxi"
+include "_sparse_glm.pxi"
 
 
 SOLVERS = ("gd", "momentum", "nesterov", "ista", "fista", "lbfgs", "newton", "sgd")

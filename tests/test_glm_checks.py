@@ -8,15 +8,6 @@ from fastgrad import HuberRegressor, LogisticRegression, PoissonRegressor
 def _expected_failures(estimator):
     failures = {}
     if isinstance(estimator, HuberRegressor):
-        # The check fits 15 samples with 30 features: the data can be fitted
-        # exactly, so the optimal scale is 0, on the boundary of the domain
-        # (sigma > 0), where the loops stop wherever rounding leaves them.
-        # scikit-learn bounds sigma below by 10 eps and passes because the
-        # weighted and repeated fits then stop at the same bound.
-        failures["check_sample_weight_equivalence_on_dense_data"] = (
-            "more features than samples: the optimal Huber scale is 0 (boundary); "
-            "the iterates approach it along rounding-dependent paths"
-        )
         if estimator.solver == "newton":
             failures["check_fit2d_1sample"] = (
                 "one sample is fitted exactly: the scale goes to 0 and the Hessian "
@@ -31,7 +22,10 @@ def _expected_failures(estimator):
     + [LogisticRegression(solver=s, tol=1e-10, max_iter=10000) for s in ("lbfgs", "nesterov")]
     + [LogisticRegression(solver="newton", tol=1e-13, max_iter=1000)]
     + [PoissonRegressor(solver=s, tol=1e-10, max_iter=10000) for s in ("newton", "gd")]
-    + [HuberRegressor(solver="newton", tol=1e-10, max_iter=10000)],
+    + [HuberRegressor(solver="newton", tol=1e-10, max_iter=10000)]
+    # truncated Newton (what "auto" runs on sparse X; the exact Newton loop on dense X)
+    + [LogisticRegression(solver="newton-cg", tol=1e-10, max_iter=1000),
+       PoissonRegressor(solver="newton-cg", tol=1e-10, max_iter=1000)],
     expected_failed_checks=_expected_failures,
 )
 def test_sklearn_compatible(estimator, check):

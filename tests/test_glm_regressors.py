@@ -223,3 +223,68 @@ def test_regressors_leave_inputs_alone_and_reject_bad_data():
             est.fit(X, y, sample_weight=-sw)
         with pytest.raises(ValueError, match="features"):
             est.predict(X[:, :2])
+
+
+def test_huber_exact_fit_weights_equal_repetitions():
+    # p > n: the residuals can all be zero and the optimal scale is 0 (the
+    # boundary); weights must act as repeated rows (scikit-learn's semantics)
+    import scipy.sparse as sp
+    import sklearn.linear_model as sk
+
+    from fastgrad import HuberRegressor
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(6, 15))
+    y = X @ rng.normal(size=15) + rng.normal(size=6)
+    sw = np.array([1.0, 3.0, 1.0, 2.0, 1.0, 1.0])
+    Xr, yr = np.repeat(X, sw.astype(int), axis=0), np.repeat(y, sw.astype(int))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a = HuberRegressor().fit(X, y, sample_weight=sw)
+        b = HuberRegressor().fit(Xr, yr)
+        c = HuberRegressor().fit(sp.csr_matrix(X), y, sample_weight=sw)
+        ref = sk.HuberRegressor(max_iter=1000).fit(X, y, sample_weight=sw)
+    assert_allclose(a.coef_, b.coef_, rtol=1e-9, atol=1e-10)
+    assert_allclose(c.coef_, b.coef_, rtol=1e-9, atol=1e-10)
+    assert a.intercept_ == pytest.approx(b.intercept_, rel=1e-9, abs=1e-10)
+    assert_allclose(a.predict(X), y, atol=1e-8)  # interpolates
+    # scikit-learn's L-BFGS-B stops near this limit; its objective is not lower
+    def objective(m):
+        z = np.r_[m.coef_, m.intercept_, max(m.scale_, 1e-300)]
+        return _huber_loss_and_gradient(z, X, y, 1.35, 1e-4, sw)[0]
+
+    assert objective(a) <= objective(ref) * (1 + 1e-9)
+
+
+def test_huber_exact_fit_needs_its_optimality_conditions():
+    from fastgrad.linear_model._huber_exact import exact_fit_solution
+
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(5, 12))
+    y = X @ rng.normal(size=12)
+    assert exact_fit_solution(X, y, None, 1e-4, 1.35, True, 1e-14) is not None
+    # a strong penalty makes leaving residuals cheaper than interpolating
+    assert exact_fit_solution(X, y, None, 1e3, 1.35, True, 1e-14) is None
+    # a scale away from 0 is not the boundary case
+    assert exact_fit_solution(X, y, None, 1e-4, 1.35, True, 0.5) is None
+    # more samples than coefficients: no exact fit
+    X2 = rng.normal(size=(40, 3))
+    assert exact_fit_solution(X2, X2 @ np.ones(3) + rng.normal(size=40), None, 1e-4, 1.35, True,
+                              1e-14) is None
+
+
+def test_poisson_newton_warns_on_a_singular_hessian():
+    from scipy.linalg import LinAlgWarning
+
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(40, 3))
+    y = rng.poisson(np.exp(X @ np.full(3, 0.3))).astype(np.float64)
+    Xc = np.hstack([X, X])  # collinear: without a penalty the minimum is not unique
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        PoissonRegressor(solver="newton", alpha=0.0, tol=1e-10).fit(X, y)
+        PoissonRegressor(solver="newton", alpha=1e-10, tol=1e-10).fit(Xc, y)
+    with pytest.warns(LinAlgWarning, match="singular or very ill-conditioned Hessian"):
+        est = PoissonRegressor(solver="newton-cholesky", alpha=0.0, tol=1e-10).fit(Xc, y)
+    ref = PoissonRegressor(solver="newton", alpha=0.0, tol=1e-10).fit(X, y)
+    assert_allclose(est.predict(Xc), ref.predict(X), rtol=1e-6)

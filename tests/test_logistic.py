@@ -301,9 +301,6 @@ def test_bad_data():
         LogisticRegression().fit(X, X[:, 0])
     with pytest.raises(ValueError, match="y"):
         LogisticRegression().fit(X, None)
-    import scipy.sparse as sp
-    with pytest.raises(TypeError, match="sparse"):
-        LogisticRegression().fit(sp.csr_matrix(X), y)
     clf = LogisticRegression().fit(X, y)
     with pytest.raises(ValueError, match="features"):
         clf.predict(X[:, :2])

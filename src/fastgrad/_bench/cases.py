@@ -30,6 +30,7 @@ from .cases_linear import linear_model_cases
 from .cases_sparse_ridge import sparse_ridge_cases
 from .cases_sparse_cd import sparse_cd_cases
 from .cases_sparse_sgd import sparse_sgd_cases
+from .cases_sparse_glm import sparse_glm_cases
 
 EPS = float(np.finfo(np.float64).eps)
 D = 10  # dimension of every Rosenbrock case
@@ -470,7 +471,7 @@ def build_cases() -> list[Case]:
     return [*_gradient_cases(has_scipy, has_jax), *_second_order_cases(has_nd), *_other_cases(),
             *_minimize_cases(has_scipy), *linear_model_cases(Case, Reference), *glm_cases(Case, Reference),
             *sparse_ridge_cases(Case, Reference), *sparse_cd_cases(Case, Reference),
-            *sparse_sgd_cases(Case, Reference)]
+            *sparse_sgd_cases(Case, Reference), *sparse_glm_cases(Case, Reference)]
 
 
 def select(cases: list[Case], pattern: str | None) -> list[Case]:

@@ -103,7 +103,8 @@ def linear_predict(estimator, X, accept_sparse=("csr", "csc", "coo")):
         estimator, X, accept_sparse=accept_sparse, accept_large_sparse=True,
         dtype=_FLOAT_DTYPES, reset=False,
     )
-    return np.asarray(safe_sparse_dot(X, estimator.coef_.T)) + estimator.intercept_
+    # dense_output: coef_ may be sparse (sparsify()) as well as X
+    return np.asarray(safe_sparse_dot(X, estimator.coef_.T, dense_output=True)) + estimator.intercept_
 
 
 def _validate_weights(X, sample_weight):

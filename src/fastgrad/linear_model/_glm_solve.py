@@ -15,21 +15,30 @@ loops (``_iterative.py``).
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 
-from .._solvers_fast import py_lipschitz, run_solver
+from .._solvers_fast import HuberObjective, py_lipschitz, run_solver
 from .._squared_loss import _resolve_n_threads
 from ._iterative import _column_means
+from ._newton_cg import has_newton_cg, newton_cg
 from ._status import MAX_ITER, NONFINITE, STALLED, check_status
 
 __all__ = []
 
 #: Solvers a GLM estimator accepts ("newton-cholesky" is an alias of "newton").
-GLM_SOLVERS = ("auto", "lbfgs", "newton", "newton-cholesky", "gd", "momentum", "nesterov", "fista", "sgd")
+GLM_SOLVERS = (
+    "auto", "lbfgs", "newton", "newton-cholesky", "gd", "momentum", "nesterov", "fista", "sgd", "newton-cg",
+)
 #: Solvers that handle an L1 term (a proximal step).
 L1_SOLVERS = ("auto", "gd", "nesterov", "fista", "sgd")
 #: Default momentum of "momentum" and "sgd" (heavy ball); Nesterov and FISTA
 #: use FISTA's momentum sequence unless told otherwise.
 DEFAULT_MOMENTUM = {"momentum": 0.9, "sgd": 0.0}
+#: Largest number of coefficients for which solver="auto" on sparse X may
+#: form the dense Hessian (L-BFGS, then Newton, as on dense X): its
+#: n p^2 Gram products are then cheaper than a few passes' overhead. Above
+#: it "auto" runs Newton-CG (Hessian-vector products only).
+SPARSE_DENSE_NEWTON_MAX = 200
 #: Default mini-batch size of solver="sgd".
 DEFAULT_BATCH_SIZE = 256
 #: Epochs of SGD without an improvement of more than tol before it stops.
@@ -57,7 +66,13 @@ def prepare(estimator, X, sample_weight):
     sum_s = float(X.shape[0] if sample_weight is None else np.sum(sample_weight, dtype=np.float64))
     if not sum_s > 0:
         raise ValueError("sample_weight (times class_weight, if any) must not sum to zero.")
-    mean = _column_means(X, sample_weight) if estimator.fit_intercept else np.zeros(X.shape[1])
+    if not estimator.fit_intercept:
+        mean = np.zeros(X.shape[1])
+    elif sp.issparse(X) and sample_weight is None:
+        # scipy's X.mean scales a full copy of X first; this reads it in place
+        mean = np.bincount(X.indices, weights=X.data, minlength=X.shape[1]) / X.shape[0]
+    else:
+        mean = _column_means(X, sample_weight)
     n_threads = _resolve_n_threads(None if estimator.n_jobs in (None, -1) else estimator.n_jobs)
     return sum_s, mean, n_threads
 
@@ -125,6 +140,20 @@ def solve(
     ``ConvergenceWarning`` through ``check_status``.
     """
     kind = resolve_solver(solver, l1)
+    # the CSR objectives (stored-curvature products), when p is too large for
+    # a dense p x p Hessian; below that sparse X takes the dense path's route
+    sparse = has_newton_cg(obj) and obj.n_coef > SPARSE_DENSE_NEWTON_MAX
+    if kind == "auto" and sparse and not isinstance(obj, HuberObjective):
+        # sparse X: a dense p x p Newton system is never chosen automatically;
+        # truncated Newton is the fastest there (few passes per Newton step).
+        # Huber keeps the dense path's L-BFGS first (its scale may run to the
+        # sigma -> 0 boundary, where the path decides where it stops), with
+        # newton-cg as the second stage.
+        kind = "newton-cg"
+    elif kind == "newton-cg" and not has_newton_cg(obj):
+        # dense X: its p is small enough for the exact Newton loop, which
+        # reaches the same minimum in fewer passes than CG products
+        kind = "newton"
     name = type(estimator).__name__
     batch_size = DEFAULT_BATCH_SIZE if batch_size is None else int(batch_size)
     mu = DEFAULT_MOMENTUM.get(kind, -1.0) if momentum is None else float(momentum)
@@ -156,10 +185,17 @@ def solve(
         # L-BFGS out of budget, or stalled by rounding short of tol: Newton's
         # steps are exact enough to go on (quadratic convergence near the end)
         if status in (MAX_ITER, STALLED) and n_iter < max_iter:
-            coef, status, more, tail = run_solver(obj, coef, "newton", int(max_iter) - n_iter, **run)
+            if sparse:
+                coef, status, more, tail = newton_cg(obj, coef, int(max_iter) - n_iter, float(tol),
+                                                     int(verbose))
+            else:
+                coef, status, more, tail = run_solver(obj, coef, "newton", int(max_iter) - n_iter, **run)
             n_iter += more
             curve = np.concatenate([curve, tail[1:]])
-            used = "lbfgs+newton"
+            used = "lbfgs+newton-cg" if sparse else "lbfgs+newton"
+    elif kind == "newton-cg":
+        coef, status, n_iter, curve = newton_cg(obj, coef0, int(max_iter), float(tol), int(verbose))
+        used = kind
     else:
         coef, status, n_iter, curve = run_solver(obj, coef0, kind, int(max_iter), **run)
         used = kind
@@ -182,6 +218,14 @@ def row_curvature_bound(X, sample_weight, mean, fit_intercept, curvature):
     if sample_weight is not None:
         total = float(np.sum(sample_weight, dtype=np.float64))
         scale = n * np.asarray(sample_weight, dtype=np.float64) / total
+    if sp.issparse(X):
+        # ||x_i - m||^2 = ||x_i||^2 - 2 x_i . m + ||m||^2, without densifying
+        sq = np.asarray(X.multiply(X).sum(axis=1), dtype=np.float64).ravel()
+        sq += -2.0 * np.asarray(X @ mean, dtype=np.float64).ravel() + float(mean @ mean)
+        sq = np.maximum(sq, 0.0) + (1.0 if fit_intercept else 0.0)
+        if sample_weight is not None:
+            sq *= scale
+        return curvature * float(sq.max())
     top = 0.0
     rows = max(1, (1 << 20) // (8 * max(X.shape[1], 1)))
     for start in range(0, n, rows):

@@ -5,18 +5,20 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.utils._param_validation import Interval, Options, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._solvers_fast import HuberObjective
-from ._base import _FLOAT_DTYPES, _reject_sparse, _validate_fit_data
+import scipy.sparse as sp
+
+from .._solvers_fast import HuberObjective, SparseHuberObjective
+from ._base import _validate_fit_data, linear_predict
 from ._glm_solve import prepare, solve
+from ._huber_exact import exact_fit_solution
 
 __all__ = ["HuberRegressor"]
 
 #: The scale-aware objective has no global curvature bound and an unbounded
 #: curvature as sigma -> 0: the curvature methods, and gradient methods
 #: that backtrack.
-_SOLVERS = ("auto", "lbfgs", "newton", "newton-cholesky", "gd", "nesterov")
+_SOLVERS = ("auto", "lbfgs", "newton", "newton-cholesky", "newton-cg", "gd", "nesterov")
 
 
 class HuberRegressor(RegressorMixin, BaseEstimator):
@@ -48,9 +50,11 @@ class HuberRegressor(RegressorMixin, BaseEstimator):
     tol : float, default=1e-5
         Stop when the largest gradient entry of scikit-learn's (sum-form)
         objective is at most ``tol``.
-    solver : {"auto", "lbfgs", "newton", "newton-cholesky", "gd", "nesterov"}, default="auto"
+    solver : {"auto", "lbfgs", "newton", "newton-cholesky", "newton-cg", "gd", "nesterov"}, \
+default="auto"
         ``"auto"``: L-BFGS (scikit-learn's method), switching to Newton when
-        it is slow. ``"gd"``/``"nesterov"`` backtrack from ``1 / L`` at the
+        it is slow; on sparse X ``"newton-cg"`` (Hessian-vector products, no
+        p x p matrix). ``"newton-cg"`` on dense X runs the exact Newton loop. ``"gd"``/``"nesterov"`` backtrack from ``1 / L`` at the
         start.
     verbose : int, default=0
         Print the objective and gradient size at every iteration.
@@ -131,7 +135,8 @@ class HuberRegressor(RegressorMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            Dense, finite training data (float64 or float32).
+            Finite training data (float64 or float32); sparse X is read as
+            CSR (other formats are converted once) and never densified.
         y : array-like of shape (n_samples,)
             Targets.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -141,10 +146,13 @@ class HuberRegressor(RegressorMixin, BaseEstimator):
         -------
         self : HuberRegressor
         """
-        X, y, sample_weight = _validate_fit_data(self, X, y, sample_weight, multi_output=False)
+        X, y, sample_weight = _validate_fit_data(
+            self, X, y, sample_weight, multi_output=False, accept_sparse="csr"
+        )
         p = X.shape[1]
         sum_s, mean, n_threads = prepare(self, X, sample_weight)
-        obj = HuberObjective(
+        make = SparseHuberObjective if sp.issparse(X) else HuberObjective
+        obj = make(
             X, y, sample_weight, mean, float(self.alpha), float(self.epsilon), self.fit_intercept, n_threads
         )
         coef0 = np.zeros(obj.n_coef)
@@ -163,10 +171,17 @@ class HuberRegressor(RegressorMixin, BaseEstimator):
         )
         coef = result.coef
         w = coef[:p]
-        self.coef_ = w.astype(X.dtype)
-        self.intercept_ = float(coef[p] - mean @ w) if self.fit_intercept else 0.0
+        intercept = float(coef[p] - mean @ w) if self.fit_intercept else 0.0
+        # the scale ran to its boundary 0 (data fitted exactly): take the limit
+        # in closed form where its optimality conditions hold
+        exact = exact_fit_solution(X, y, sample_weight, float(self.alpha), float(self.epsilon),
+                                   self.fit_intercept, float(coef[-1]))
+        if exact is not None:
+            w, intercept = exact
+        self.coef_ = np.asarray(w).astype(X.dtype)
+        self.intercept_ = intercept
         self.scale_ = float(coef[-1])
-        residual = np.abs(y - X @ self.coef_ - self.intercept_)
+        residual = np.abs(y - np.asarray(X @ self.coef_).ravel() - self.intercept_)
         self.outliers_ = residual > self.scale_ * self.epsilon
         self.n_iter_ = int(result.n_iter)
         self.loss_curve_ = result.curve
@@ -175,12 +190,9 @@ class HuberRegressor(RegressorMixin, BaseEstimator):
 
     def predict(self, X):
         """Predictions ``X @ coef_ + intercept_``."""
-        check_is_fitted(self)
-        _reject_sparse(X, "X", self)
-        X = validate_data(self, X, accept_sparse=False, dtype=_FLOAT_DTYPES, reset=False)
-        return X @ self.coef_ + self.intercept_
+        return linear_predict(self, X)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = False
+        tags.input_tags.sparse = True
         return tags

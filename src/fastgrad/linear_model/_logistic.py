@@ -11,12 +11,18 @@ from sklearn.linear_model._base import SparseCoefMixin
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state, compute_class_weight
 from sklearn.utils._param_validation import Interval, Options, StrOptions
-from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import validate_data
 
-from .._solvers_fast import LogisticObjective, MultinomialObjective
-from ._base import _FLOAT_DTYPES, _reject_sparse, _validate_weights
+import scipy.sparse as sp
+
+from .._solvers_fast import (
+    LogisticObjective,
+    MultinomialObjective,
+    SparseLogisticObjective,
+    SparseMultinomialObjective,
+)
+from ._base import _FLOAT_DTYPES, _validate_weights, canonical_sparse, linear_predict
 from ._glm_solve import prepare, row_curvature_bound, solve
 from ._logistic_callbacks import LogisticCallbackMixin, solve_with_callbacks
 from ._logistic_liblinear import fit_liblinear
@@ -237,11 +243,13 @@ class LogisticRegression(LogisticCallbackMixin, SparseCoefMixin, ClassifierMixin
         l2, l1 = (1.0 - ratio) * scale, ratio * scale
         if sample_weight is not None:
             sample_weight = np.ascontiguousarray(sample_weight, dtype=X.dtype)
+        sparse = sp.issparse(X)  # CSR: the same objectives with a CSR pass
         if n_classes == 2:
             y01 = np.ascontiguousarray(y_idx == 1, dtype=X.dtype)
-            obj = LogisticObjective(X, y01, sample_weight, mean, l2, self.fit_intercept, n_threads)
+            make = SparseLogisticObjective if sparse else LogisticObjective
+            obj = make(X, y01, sample_weight, mean, l2, self.fit_intercept, n_threads)
         else:
-            obj = MultinomialObjective(
+            obj = (SparseMultinomialObjective if sparse else MultinomialObjective)(
                 X, np.ascontiguousarray(y_idx, dtype=np.intp), n_classes, sample_weight, mean, l2,
                 self.fit_intercept, n_threads,
             )
@@ -315,13 +323,18 @@ class LogisticRegression(LogisticCallbackMixin, SparseCoefMixin, ClassifierMixin
         return le.classes_, np.ascontiguousarray(y_idx, dtype=np.intp)
 
     def _validate_xy(self, X, y, sample_weight, reset=True):
-        """Checked C-contiguous float ``X``, 1-D labels ``y`` and the weights."""
-        _reject_sparse(X, "X", self)
+        """Checked float ``X`` (C-contiguous, or canonical CSR), 1-D labels ``y`` and the weights."""
         if y is None:
             raise ValueError(
                 "LogisticRegression requires y to be passed, but the target y is None."
             )
-        X, y = validate_data(self, X, y, accept_sparse=False, dtype=_FLOAT_DTYPES, order="C", reset=reset)
+        original = X
+        X, y = validate_data(
+            self, X, y, accept_sparse="csr", accept_large_sparse=True, dtype=_FLOAT_DTYPES,
+            order="C", reset=reset,
+        )
+        if sp.issparse(X):
+            X = canonical_sparse(X, original)  # sorted, summed indices of one dtype
         return X, y, _validate_weights(X, sample_weight)
 
     # ------------------------------------------------------------------
@@ -481,11 +494,8 @@ class LogisticRegression(LogisticCallbackMixin, SparseCoefMixin, ClassifierMixin
 
     def decision_function(self, X):
         """Scores ``X @ coef_.T + intercept_``: shape (n,) for two classes, else (n, n_classes)."""
-        check_is_fitted(self)
-        _reject_sparse(X, "X", self)
-        X = validate_data(self, X, accept_sparse=False, dtype=_FLOAT_DTYPES, reset=False)
-        # (coef_ may be a scipy.sparse matrix after sparsify())
-        scores = np.asarray(safe_sparse_dot(X, self.coef_.T, dense_output=True)) + self.intercept_
+        # dense or sparse X; coef_ may be a scipy.sparse matrix after sparsify()
+        scores = linear_predict(self, X)
         return scores[:, 0] if scores.shape[1] == 1 else scores
 
     def predict(self, X):
@@ -521,7 +531,7 @@ class LogisticRegression(LogisticCallbackMixin, SparseCoefMixin, ClassifierMixin
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = False
+        tags.input_tags.sparse = True
         if self.solver == "liblinear":
             tags.classifier_tags.multi_class = False  # as scikit-learn: binary only
         return tags

@@ -5,6 +5,7 @@ liblinear's (within the tolerance), including its penalised intercept.
 """
 
 import numpy as np
+import scipy.sparse as sp
 
 from ._logistic_params import engine, engine_tol, sklearn_convergence_text
 
@@ -28,14 +29,20 @@ def fit_liblinear(est, X, y, sample_weight, classes, C, ratio):
             "Either use another solver or wrap the estimator in a OneVsRestClassifier to keep "
             "applying a one-versus-rest scheme."
         )
-    if X.size and np.max(X) > 1e30:
+    values = X.data if sp.issparse(X) else X
+    if values.size and np.max(values) > 1e30:
         raise ValueError(
             "Using the 'liblinear' solver while X contains a maximum value > 1e30 results in a "
             "frozen fit. Please choose another solver or rescale the input X."
         )
     scaling = float(est.intercept_scaling)
     if est.fit_intercept:
-        X = np.hstack([X, np.full((X.shape[0], 1), scaling, dtype=X.dtype)])
+        column = np.full((X.shape[0], 1), scaling, dtype=X.dtype)
+        if sp.issparse(X):
+            # one stored entry per row more: the copy is X's size plus n, never dense
+            X = sp.hstack([X, sp.csr_array(column)], format="csr", dtype=X.dtype)
+        else:
+            X = np.hstack([X, column])
     inner = type(est)(
         C=C, l1_ratio=ratio, tol=engine_tol("liblinear", est.tol, ratio > 0), fit_intercept=False,
         class_weight=est.class_weight,

@@ -33,8 +33,8 @@ ALL_SOLVERS = tuple(dict.fromkeys(SKLEARN_SOLVERS + GLM_SOLVERS))
 #: "auto" is L-BFGS switching to Newton (smooth case), FISTA with an L1 part.
 SOLVER_ENGINES = {
     "lbfgs": ("lbfgs", None),
-    # the "glm" branch adds a truncated-Newton "newton-cg" engine; point this entry at it on merge
-    "newton-cg": ("newton", None),
+    # truncated Newton: exact Newton on dense X, Hessian-vector CG on sparse X with many columns
+    "newton-cg": ("newton-cg", None),
     "newton-cholesky": ("newton", None),
     # sag/saga are stochastic-average solvers for large n; the compiled full
     # passes with L-BFGS/Newton reach the optimum in fewer passes over X

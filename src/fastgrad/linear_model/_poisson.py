@@ -7,15 +7,52 @@ from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.metrics import d2_tweedie_score
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._solvers_fast import PoissonObjective
-from ._base import _FLOAT_DTYPES, _reject_sparse, _validate_fit_data
+import scipy.sparse as sp
+
+from .._solvers_fast import PoissonObjective, SparsePoissonObjective
+from ._base import _validate_fit_data, linear_predict
 from ._glm_solve import GLM_SOLVERS, prepare, row_curvature_bound, solve
 
 __all__ = ["PoissonRegressor"]
 
 _SOLVERS = tuple(s for s in GLM_SOLVERS if s != "fista")
+
+
+#: Newton's Hessian is checked for singularity at the solution up to this
+#: many coefficients (one eigendecomposition of the n_coef x n_coef matrix).
+_CONDITION_CHECK_MAX = 2000
+
+
+def _warn_if_singular(obj, coef):
+    """LinAlgWarning when the Hessian at Newton's solution is singular to rounding.
+
+    The compiled Newton loop shifts a singular Hessian so its steps stay
+    defined (scikit-learn's newton-cholesky falls back to L-BFGS there); the
+    minimum is then not unique, which the user should hear about, as
+    scikit-learn's users do.
+    """
+    import warnings
+
+    from scipy.linalg import LinAlgWarning
+
+    try:
+        eig = np.linalg.eigvalsh(obj.py_hessian(np.asarray(coef, dtype=np.float64)))
+    except (ValueError, np.linalg.LinAlgError):
+        return
+    top = float(np.max(np.abs(eig)))
+    rcond = float(eig[0]) / top if top > 0 else 0.0
+    # scikit-learn's test: scipy's positive-definite solve warns below eps
+    if rcond < 10 * np.finfo(np.float64).eps:
+        warnings.warn(
+            "The inner solver of PoissonRegressor's NewtonSolver stumbled upon a singular or "
+            f"very ill-conditioned Hessian matrix at the solution (reciprocal condition number "
+            f"{rcond:.1e}): the minimum is not unique (e.g. collinear features without a "
+            "penalty), and Newton's steps were shifted to stay defined. Set a small alpha > 0 "
+            "or remove the collinear features.",
+            LinAlgWarning,
+            stacklevel=3,
+        )
 
 
 class PoissonRegressor(RegressorMixin, BaseEstimator):
@@ -35,10 +72,13 @@ class PoissonRegressor(RegressorMixin, BaseEstimator):
         L2 penalty strength (>= 0; 0 is unpenalised).
     fit_intercept : bool, default=True
         Fit an unpenalised intercept ``b``.
-    solver : {"auto", "lbfgs", "newton", "newton-cholesky", "gd", "momentum", "nesterov", \
-"sgd"}, default="auto"
-        ``"auto"``: L-BFGS, switching to Newton (Cholesky of the exact
-        Hessian) when L-BFGS has spent what Newton would cost. The
+    solver : {"auto", "lbfgs", "newton", "newton-cholesky", "newton-cg", "gd", "momentum", \
+"nesterov", "sgd"}, default="auto"
+        ``"auto"``: on dense X L-BFGS, switching to Newton (Cholesky of the
+        exact Hessian) when L-BFGS has spent what Newton would cost; on
+        sparse X ``"newton-cg"`` (truncated Newton: conjugate gradients on
+        Hessian-vector products, no p x p matrix). ``"newton-cg"`` on dense
+        X runs the exact Newton loop. The
         first-order solvers start from ``1 / L`` with ``L`` the curvature at
         the start and backtrack (the Poisson curvature has no global bound).
     max_iter : int, default=100
@@ -126,8 +166,9 @@ class PoissonRegressor(RegressorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Dense, finite training data (float64 or float32).
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Finite training data (float64 or float32); sparse X is read as
+            CSR (other formats are converted once) and never densified.
         y : array-like of shape (n_samples,)
             Non-negative targets (counts, or rates with ``sample_weight`` as exposure).
         sample_weight : array-like of shape (n_samples,), default=None
@@ -137,15 +178,20 @@ class PoissonRegressor(RegressorMixin, BaseEstimator):
         -------
         self : PoissonRegressor
         """
-        X, y, sample_weight = _validate_fit_data(self, X, y, sample_weight, multi_output=False)
+        X, y, sample_weight = _validate_fit_data(
+            self, X, y, sample_weight, multi_output=False, accept_sparse="csr"
+        )
         if np.any(y < 0):
             i = int(np.flatnonzero(y < 0)[0])
             raise ValueError(
+                # scikit-learn's wording first (its tests match it), then the specifics
+                "Some value(s) of y are out of the valid range of the loss 'HalfPoissonLoss': "
                 f"PoissonRegressor needs y >= 0 (counts or rates), but y[{i}] = {y[i]!r}. "
                 "Check the target, or use a model for signed targets (e.g. Ridge)."
             )
         _, mean, n_threads = prepare(self, X, sample_weight)
-        obj = PoissonObjective(X, y, sample_weight, mean, float(self.alpha), self.fit_intercept, n_threads)
+        make = SparsePoissonObjective if sp.issparse(X) else PoissonObjective
+        obj = make(X, y, sample_weight, mean, float(self.alpha), self.fit_intercept, n_threads)
         p = X.shape[1]
         coef0 = np.zeros(obj.n_coef)
         y_mean = float(np.average(y, weights=sample_weight))
@@ -166,6 +212,8 @@ class PoissonRegressor(RegressorMixin, BaseEstimator):
             learning_rate=self.learning_rate, momentum=self.momentum, batch_size=self.batch_size,
             seed=seed, verbose=self.verbose, sgd_bound=sgd_bound,
         )
+        if self.solver in ("newton", "newton-cholesky") and obj.n_coef <= _CONDITION_CHECK_MAX:
+            _warn_if_singular(obj, result.coef)
         w = result.coef[:p]
         self.coef_ = w.astype(X.dtype)
         self.intercept_ = float(result.coef[p] - mean @ w) if self.fit_intercept else 0.0
@@ -174,11 +222,20 @@ class PoissonRegressor(RegressorMixin, BaseEstimator):
         self.solver_ = result.solver
         return self
 
+    def _get_loss(self, xp=None, device=None):
+        """scikit-learn's loss object for this model (its tests and meta-estimators ask for it).
+
+        ``HalfPoissonLoss``: the half Poisson deviance with the log link, the
+        data term fastgrad's objective minimises (up to the constant
+        ``y log y - y``). ``xp`` / ``device`` are accepted for signature
+        compatibility; the loss runs on numpy.
+        """
+        from sklearn._loss.loss import HalfPoissonLoss
+
+        return HalfPoissonLoss()
+
     def _linear_predictor(self, X):
-        check_is_fitted(self)
-        _reject_sparse(X, "X", self)
-        X = validate_data(self, X, accept_sparse=False, dtype=_FLOAT_DTYPES, reset=False)
-        return X @ self.coef_ + self.intercept_
+        return linear_predict(self, X)
 
     def predict(self, X):
         """Predicted means ``exp(X @ coef_ + intercept_)``."""
@@ -190,6 +247,6 @@ class PoissonRegressor(RegressorMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = False
+        tags.input_tags.sparse = True
         tags.target_tags.positive_only = True
         return tags
