@@ -135,3 +135,15 @@ def test_derivative_elementwise_any_shape(method, order, tol):
     assert out.shape == x.shape
     ref = d1 if order == 1 else d2
     assert np.max(np.abs(out - ref)) <= tol * np.max(np.abs(ref))
+
+
+@pytest.mark.parametrize("method", ["central", "complex", "richardson"])
+@pytest.mark.parametrize("scale", [1e-300, 2.2e-313, 1e300])
+def test_hvp_of_tiny_or_huge_direction_scales_linearly(method, scale):
+    # H v is linear in v: a subnormal or huge v must give scale * (H u), not inf/nan
+    A = np.array([[2.0, 1.0], [1.0, 3.0]])
+    f = lambda x: 0.5 * x @ A @ x  # noqa: E731
+    u = np.array([1.0, -0.5])
+    got = fastgrad.hvp(f, [0.3, -0.2], scale * u, method=method)
+    assert np.all(np.isfinite(got))
+    np.testing.assert_allclose(got / scale, A @ u, rtol=1e-6)

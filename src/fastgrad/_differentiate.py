@@ -218,6 +218,10 @@ def hvp(f, x, v, *, method="central", step=None, grad=None, args=(), vectorized=
     zero = vmax == 0
     V = np.where(zero[:, None], 1.0, V)  # placeholder direction; rows reset to 0 below
     vmax = np.where(zero, 1.0, vmax)
+    # Differentiate along the unit (max-norm) direction and scale back at the
+    # end: H v is linear in v, and a tiny (e.g. subnormal) v would otherwise
+    # make the displacement factor xmax / vmax overflow to inf.
+    V = V / vmax[:, None]
     xmax = np.maximum(1.0, np.abs(X).max(axis=1))
     if grad is not None:
         val.check_function(grad, "grad")
@@ -232,7 +236,7 @@ def hvp(f, x, v, *, method="central", step=None, grad=None, args=(), vectorized=
         names = {"central": "hvp_central", "complex": "hvp_complex", "richardson": "hvp_central"}
         factor = {"central": "second", "complex": "complex", "richardson": "richardson2"}[method]
         evals, order = (2 * d if method == "complex" else 2 * d + 3), 2
-    r = STEP_FACTORS[factor] * xmax / vmax  # displacement size along v
+    r = STEP_FACTORS[factor] * xmax  # displacement size along the unit direction
     H = resolve_steps(X, user_h, {"central": "second", "complex": "central", "richardson": "richardson2"}[method])
     name = names[method]
     if method == "complex":
@@ -249,8 +253,10 @@ def hvp(f, x, v, *, method="central", step=None, grad=None, args=(), vectorized=
     else:
         (out, _), ext = run_at(1.0), None
         info = DiffInfo(method, n * evals + 1, H)
+    out *= vmax[:, None]
     out[zero] = 0.0
     if ext is not None:
+        ext.error *= vmax[:, None]
         ext.error[zero] = 0.0
         ext.status[zero] = 0
     return _finish(out, batched, full_output, info, ext)
