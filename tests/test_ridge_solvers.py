@@ -97,7 +97,7 @@ def test_n_iter():
             np.testing.assert_array_equal(est.n_iter_, [max_iter, max_iter])
     for solver in ("svd", "cholesky", "sparse_cg", "auto"):
         assert Ridge(solver=solver).fit(X, y).n_iter_ is None
-    assert not hasattr(LinearRegression().fit(X, y), "n_iter_")
+    np.testing.assert_array_equal(LinearRegression().fit(X, y).n_iter_, [1, 1])
     assert LinearRegression(solver="lbfgs").fit(X, y).n_iter_.shape == (2,)
 
 
