@@ -97,7 +97,7 @@ def test_n_iter():
             np.testing.assert_array_equal(est.n_iter_, [max_iter, max_iter])
     for solver in ("svd", "cholesky", "sparse_cg", "auto"):
         assert Ridge(solver=solver).fit(X, y).n_iter_ is None
-    assert not hasattr(LinearRegression().fit(X, y), "n_iter_")
+    np.testing.assert_array_equal(LinearRegression().fit(X, y).n_iter_, [1, 1])
     assert LinearRegression(solver="lbfgs").fit(X, y).n_iter_.shape == (2,)
 
 
@@ -130,12 +130,24 @@ def test_unknown_solver():
         Ridge(solver="eigen").fit(X, y)
 
 
+LR_SOLVERS = ["auto", "cholesky", "gd", "momentum", "nesterov", "lbfgs", "newton"]
 ALL_PATHS = (
-    [("Ridge", s, False) for s in SK_SOLVERS + OWN_SOLVERS]
-    + [("Ridge", s, True) for s in ["sparse_cg", "lsqr", "sag", "gd", "newton", "cholesky", "saga"]]
-    + [("Ridge-positive", "lbfgs", False), ("Ridge-positive-loop", "lbfgs", False)]
-    + [("LinearRegression", s, sparse) for s in ["auto", "gd", "lbfgs", "newton"] for sparse in (False, True)]
+    [("Ridge", s, sparse) for s in SK_SOLVERS + OWN_SOLVERS + ["lbfgs"] for sparse in (False, True) if s != "svd"]
+    + [("Ridge", "svd", False), ("Ridge-nointercept", "svd", False)]
+    + [("Ridge-positive", s, sparse) for s in ["auto", "lbfgs", "gd", "nesterov"] for sparse in (False, True)]
+    + [("Ridge-positive-loop", "lbfgs", False), ("Ridge-positive-loop", "lbfgs", True)]
+    + [("LinearRegression", s, sparse) for s in LR_SOLVERS for sparse in (False, True)]
+    + [("LinearRegression-positive", s, sparse) for s in ["auto", "gd", "nesterov"] for sparse in (False, True)]
 )
+
+
+def _overflow_estimator(kind, solver, sparse, max_iter=None):
+    fit_intercept = not (sparse and solver in ("cholesky", "saga")) and "nointercept" not in kind
+    if kind.startswith("LinearRegression"):
+        return LinearRegression(solver=solver, positive=kind.endswith("positive"), max_iter=max_iter)
+    if kind.startswith("Ridge-positive"):
+        return Ridge(solver=solver, positive=True, max_iter=50 if kind.endswith("loop") else max_iter)
+    return Ridge(solver=solver, fit_intercept=fit_intercept, max_iter=max_iter)
 
 
 @pytest.mark.parametrize("kind,solver,sparse", ALL_PATHS)
@@ -145,15 +157,42 @@ def test_overflow_raises(kind, solver, sparse):
     X = X * 1e300
     if sparse:
         X = sp.csr_matrix(X)
-    fit_intercept = not (sparse and solver in ("cholesky", "saga"))
-    if kind == "LinearRegression":
-        est = LinearRegression(solver=solver)
-    elif kind.startswith("Ridge-positive"):
-        est = Ridge(solver=solver, positive=True, max_iter=50 if kind.endswith("loop") else None)
-    else:
-        est = Ridge(solver=solver, fit_intercept=fit_intercept)
+    est = _overflow_estimator(kind, solver, sparse)
     with pytest.raises(ValueError, match="non-finite|NaN or infinite"):
         est.fit(X, y)
+    assert not hasattr(est, "coef_")
+
+
+@pytest.mark.parametrize("solver", ["auto", "sparse_cg", "sag", "lsqr", "lbfgs"])
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "sparse"])
+def test_overflow_raises_large_p(solver, sparse):
+    # p above the closed-form threshold: the CG / loop engines, not the Gram matrix
+    rng = np.random.default_rng(3)
+    X = (rng.standard_normal((30, 2100)) + 1.0) * 1e300
+    y = rng.standard_normal(30)
+    with pytest.raises(ValueError, match="non-finite|NaN or infinite"):
+        Ridge(solver=solver, max_iter=20).fit(sp.csr_matrix(X) if sparse else X, y)
+    if solver in ("auto", "lbfgs"):
+        with pytest.raises(ValueError, match="non-finite|NaN or infinite"):
+            LinearRegression(solver=solver, max_iter=20).fit(sp.csr_matrix(X) if sparse else X, y)
+
+
+# the gradient tolerance is absolute: at this scale rounding stops CG first
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("solver", ["sag", "saga", "sparse_cg", "cholesky", "lsqr"])
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "sparse"])
+def test_float32_entries_whose_squares_overflow_float32(solver, sparse):
+    # entries ~1e25: finite in float32, squares are not; every engine
+    # accumulates in float64, so this is a normal fit (it once froze CG at 0)
+    X, y, _ = make_data()
+    X32 = (X * 3e25).astype(np.float32)
+    X64 = X32.astype(np.float64)
+    if sparse:
+        X32, X64 = sp.csr_matrix(X32), sp.csr_matrix(X64)
+    got = Ridge(solver=solver, alpha=1e49, fit_intercept=False, tol=1e-10).fit(X32, y)
+    want = sklm.Ridge(solver="cholesky", alpha=1e49, fit_intercept=False).fit(X64.toarray() if sparse else X64, y)
+    assert got.coef_.dtype == np.float32
+    assert_allclose(got.coef_, want.coef_, rtol=1e-4)
 
 
 def test_large_but_safe_scale_still_fits():

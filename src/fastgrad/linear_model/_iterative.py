@@ -36,7 +36,12 @@ def _hessian_diagonal(X, sample_weight, mean, alpha, fit_intercept):
     n, p = X.shape
     s = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
     sum_s = float(s.sum())
-    sq = X.multiply(X) if sp.issparse(X) else np.square(X, dtype=np.float64)
+    # squares in float64: float32 entries above ~1e19 would overflow to inf,
+    # and an inf diagonal would freeze CG at its start (no error, zero coef)
+    if sp.issparse(X):
+        sq = sp.csr_matrix((np.square(X.data, dtype=np.float64), X.indices, X.indptr), shape=X.shape)
+    else:
+        sq = np.square(X, dtype=np.float64)
     sum_x2 = np.asarray(s @ sq, dtype=np.float64).ravel()
     sum_x = np.asarray(s @ X, dtype=np.float64).ravel()
     d = (sum_x2 - 2.0 * mean * sum_x) / sum_s + mean * mean + alpha
@@ -56,6 +61,8 @@ def _pcg(obj, coef0, diag, max_iter, tol):
     most ``tol``, the loops' rule. Returns ``(coef, status, n_iter, curve)``.
     """
     x = np.array(coef0, dtype=np.float64)
+    if not np.all(np.isfinite(diag)):  # the curvature overflows: data too large
+        return x, NONFINITE, 0, np.array([np.nan])
     f0, g0 = obj.py_value_grad(np.zeros_like(x))
     f, g = obj.py_value_grad(x)
     r = -g

@@ -51,7 +51,8 @@ class _DispatchLeastSquares(_LeastSquaresModel):
     (``engine`` one of ``GRAM``, ``LSQR`` or ``"loop:<kind>"``;
     ``report_iter``: ``"array"`` sets ``n_iter_`` to the iteration counts,
     ``"none"`` to None -- what scikit-learn's Ridge reports for its direct
-    solvers -- and ``"absent"`` leaves no ``n_iter_``), and
+    solvers -- and ``"one"`` to one iteration per target: the closed form
+    is one Newton step on a quadratic), and
     ``_lsqr_tol()``.
     """
 
@@ -92,9 +93,11 @@ class _DispatchLeastSquares(_LeastSquaresModel):
             self.intercept_ = intercept.astype(X.dtype) if self.fit_intercept else 0.0
             if self._ravel_single_target and y.shape[1] == 1:
                 self.coef_ = self.coef_.ravel()  # scikit-learn's Ridge: y of shape (n, 1)
-        if report_iter == "absent":
-            # as scikit-learn's LinearRegression: a direct solve has no n_iter_
-            self.__dict__.pop("n_iter_", None)
+        if report_iter == "one":
+            # An estimator with max_iter must report n_iter_ >= 1 (scikit-learn's
+            # check_non_transformer_estimators_n_iter); the direct solve is
+            # exactly one Newton step on the quadratic objective.
+            self.n_iter_ = np.ones(n_targets, dtype=np.int32)
         elif report_iter == "array" and n_iter is not None:
             self.n_iter_ = np.asarray(n_iter, dtype=np.int32)
         else:
@@ -120,10 +123,10 @@ class _DispatchLeastSquares(_LeastSquaresModel):
 
     def _gram_fit(self, X, y, sample_weight, alphas):
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
-        if sp.issparse(X):
-            XtX, XtY, x_mean, y_mean, _ = sparse_weighted_gram(X, Y, sample_weight, center=self.fit_intercept)
-        else:
-            with np.errstate(all="ignore"):  # overflow is reported below, clearly
+        with np.errstate(all="ignore"):  # overflow is reported below, clearly
+            if sp.issparse(X):
+                XtX, XtY, x_mean, y_mean, _ = sparse_weighted_gram(X, Y, sample_weight, center=self.fit_intercept)
+            else:
                 XtX, XtY, x_mean, y_mean = _gram(X, y, sample_weight, self.fit_intercept, getattr(self, "n_jobs", None))
         # An overflowed Gram matrix would reach LAPACK as inf/NaN: stop here.
         if not (np.all(np.isfinite(XtX)) and np.all(np.isfinite(XtY))):

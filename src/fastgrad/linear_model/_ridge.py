@@ -91,8 +91,10 @@ class LinearRegression(_DispatchLeastSquares):
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Column names, when ``X`` was a DataFrame with string column names.
     n_iter_ : ndarray of shape (n_targets,)
-        Iterations per target of an iterative solver. Absent after the
-        closed form, as for scikit-learn's LinearRegression.
+        Iterations per target (int32). The closed form counts as one: it is
+        the single Newton step that solves the quadratic exactly.
+        (scikit-learn's LinearRegression has no ``max_iter`` and no
+        ``n_iter_``.)
     loss_curve_ : ndarray
         The objective ``sum_i s_i (y_i - x_i . w - b)**2`` (summed over
         targets) at each iteration; a single entry for the closed form.
@@ -165,7 +167,7 @@ class LinearRegression(_DispatchLeastSquares):
                 f"or one of {POSITIVE_SOLVERS} (projected gradient), or set positive=False."
             )
         if solver == "cholesky":
-            return solver, GRAM, "absent"
+            return solver, GRAM, "one"
         return solver, "loop:" + solver, "array"
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -425,9 +427,10 @@ class Ridge(_DispatchLeastSquares):
             )
         if solver == "sag" and sparse and self.fit_intercept and self.max_iter is None and self.tol > 1e-4:
             warnings.warn(
-                '"sag" solver requires many iterations to fit an intercept on sparse X with '
-                "scikit-learn's SAG; fastgrad runs L-BFGS for it, but to reproduce scikit-learn "
-                'set the solver to "auto" or "sparse_cg", or a low "tol" and a high "max_iter".',
+                '"sag" solver requires many iterations to fit an intercept with sparse inputs '
+                "in scikit-learn (fastgrad runs preconditioned conjugate gradients for it, "
+                'which do not). Either set the solver to "auto" or "sparse_cg", or set a low '
+                '"tol" and a high "max_iter" (especially if inputs are not standardized).',
                 UserWarning,
             )
         if solver == "auto":
