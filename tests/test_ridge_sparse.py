@@ -173,3 +173,18 @@ def test_sparse_nan_in_data_rejected():
     X.data[0] = np.nan
     with pytest.raises(ValueError, match="NaN"):
         Ridge().fit(X, y)
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc"])
+def test_blocked_column_squares_and_means_match_dense(fmt, monkeypatch):
+    # the preconditioner's sums read X in row blocks (tiny blocks here) instead of squaring a copy
+    from fastgrad.linear_model import _iterative
+
+    monkeypatch.setattr(_iterative, "_SQUARE_BLOCK", 7)
+    rng = np.random.default_rng(5)
+    A = sp.random(60, 9, density=0.3, random_state=5, format=fmt)
+    A[3] = 0.0  # an empty row
+    s = rng.uniform(0.5, 2.0, 60)
+    D = A.toarray()
+    np.testing.assert_allclose(_iterative._weighted_column_squares(A, s), s @ (D * D), rtol=1e-12)
+    np.testing.assert_allclose(_iterative._column_means(A.tocsr(), None), D.mean(axis=0), rtol=1e-12)

@@ -26,6 +26,36 @@ from ._status import CONVERGED, MAX_ITER, NONFINITE, STALLED, check_status
 
 __all__ = []
 
+# stored entries per block of _weighted_column_squares: bounds its temporaries
+# (~24 bytes per entry) far below the size of X
+_SQUARE_BLOCK = 1 << 18
+
+
+def _weighted_column_squares(X, s):
+    """``sum_i s_i x_ij**2`` per column of a sparse matrix (read as CSR), in float64.
+
+    Reads ``X`` in row blocks of about ``_SQUARE_BLOCK`` stored entries, so no
+    temporary of the size of ``X`` is made (the fit's peak memory stays close
+    to what the solver holds).
+    """
+    if X.format != "csr":
+        X = X.tocsr()
+    n, p = X.shape
+    out = np.zeros(p)
+    indptr = X.indptr
+    start = 0
+    while start < n:
+        # rows [start, stop) hold about _SQUARE_BLOCK entries (at least one row)
+        stop = int(np.searchsorted(indptr, indptr[start] + _SQUARE_BLOCK, side="right")) - 1
+        stop = min(max(stop, start + 1), n)
+        k0, k1 = indptr[start], indptr[stop]
+        v = X.data[k0:k1].astype(np.float64)
+        rows = np.repeat(s[start:stop], np.diff(indptr[start:stop + 1]))
+        out += np.bincount(X.indices[k0:k1], weights=rows * v * v, minlength=p)
+        start = stop
+    return out
+
+
 def _hessian_diagonal(X, sample_weight, mean, alpha, fit_intercept):
     """Diagonal of the mean-form Hessian (the Jacobi preconditioner of ``_pcg``).
 
@@ -39,10 +69,9 @@ def _hessian_diagonal(X, sample_weight, mean, alpha, fit_intercept):
     # squares in float64: float32 entries above ~1e19 would overflow to inf,
     # and an inf diagonal would freeze CG at its start (no error, zero coef)
     if sp.issparse(X):
-        sq = sp.csr_matrix((np.square(X.data, dtype=np.float64), X.indices, X.indptr), shape=X.shape)
+        sum_x2 = _weighted_column_squares(X, s)
     else:
-        sq = np.square(X, dtype=np.float64)
-    sum_x2 = np.asarray(s @ sq, dtype=np.float64).ravel()
+        sum_x2 = np.asarray(s @ np.square(X, dtype=np.float64), dtype=np.float64).ravel()
     sum_x = np.asarray(s @ X, dtype=np.float64).ravel()
     d = (sum_x2 - 2.0 * mean * sum_x) / sum_s + mean * mean + alpha
     # a zero column without penalty has zero curvature: any scale works
@@ -119,6 +148,9 @@ DEFAULT_MAX_ITER = 1000
 
 def _column_means(X, sample_weight):
     """(Weighted) column means in float64; any vector would be correct, the mean is best."""
+    if sample_weight is None and sp.issparse(X) and X.format == "csr":
+        # scipy's X.mean scales a full copy of X first; this reads it in place
+        return np.bincount(X.indices, weights=X.data, minlength=X.shape[1]) / X.shape[0]
     if sample_weight is None:
         return np.asarray(X.mean(axis=0, dtype=np.float64)).ravel()
     # float32 X stays float32 here: m only conditions the problem, the
