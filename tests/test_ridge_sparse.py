@@ -188,3 +188,18 @@ def test_blocked_column_squares_and_means_match_dense(fmt, monkeypatch):
     D = A.toarray()
     np.testing.assert_allclose(_iterative._weighted_column_squares(A, s), s @ (D * D), rtol=1e-12)
     np.testing.assert_allclose(_iterative._column_means(A.tocsr(), None), D.mean(axis=0), rtol=1e-12)
+
+
+def test_linear_regression_auto_on_wide_sparse_is_scikit_learns_lsqr_model(monkeypatch):
+    # beyond the closed form's size, sparse X runs LSQR as scikit-learn's LinearRegression does
+    from fastgrad.linear_model import _base
+
+    monkeypatch.setattr(_base, "AUTO_CHOLESKY_MAX_FEATURES", 5)
+    rng = np.random.default_rng(2)
+    A = sp.random(300, 40, density=0.2, random_state=2, format="csr")
+    y = A @ rng.normal(size=40) + rng.normal(size=300)
+    ours = LinearRegression().fit(A, y)
+    ref = sklm.LinearRegression().fit(A, y)
+    assert ours.solver_ == "lsqr"
+    assert_allclose(ours.coef_, ref.coef_, rtol=1e-5, atol=1e-7)
+    assert_allclose(ours.intercept_, ref.intercept_, rtol=1e-5, atol=1e-7)

@@ -64,7 +64,9 @@ class LinearRegression(_DispatchLeastSquares):
         descent), ``"momentum"`` (heavy ball), ``"nesterov"`` (accelerated,
         with adaptive restart), ``"lbfgs"``, ``"newton"`` (Cholesky of the
         Hessian). ``"auto"``: ``"cholesky"`` up to 2000 features (the fastest
-        by far when ``n_samples >> n_features``), ``"lbfgs"`` beyond.
+        by far when ``n_samples >> n_features``), ``"lbfgs"`` beyond on
+        dense X and LSQR (scikit-learn's method, ``solver_ = "lsqr"``) beyond
+        on sparse X.
     max_iter : int, default=None
         Iteration limit of the iterative solvers (None: 1000).
     learning_rate : float, default=None
@@ -159,6 +161,10 @@ class LinearRegression(_DispatchLeastSquares):
     def _alphas(self, n_targets):
         return np.zeros(n_targets)
 
+    def _lsqr_tol(self):
+        # LSQR's atol / btol, as scikit-learn's LinearRegression passes its tol
+        return self.tol
+
     def _plan(self, X):
         solver = self._resolved_solver(X.shape[1])
         if self.positive and solver not in ("cholesky",) + POSITIVE_SOLVERS:
@@ -168,6 +174,11 @@ class LinearRegression(_DispatchLeastSquares):
             )
         if solver == "cholesky":
             return solver, GRAM, "one"
+        if self.solver == "auto" and not self.positive and sp.issparse(X):
+            # many features, sparse X: LSQR on the implicitly centred operator,
+            # scikit-learn's method here (its model, minimum norm if rank
+            # deficient); L-BFGS needs many more passes on such data
+            return "lsqr", LSQR, "array"
         return solver, "loop:" + solver, "array"
 
     @_fit_context(prefer_skip_nested_validation=True)
