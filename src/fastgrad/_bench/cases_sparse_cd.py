@@ -15,25 +15,21 @@ from __future__ import annotations
 import numpy as np
 
 from .cases_linear import _params
-from .sparse_data import regression_target, tfidf_like
+from .sparse_data import TFIDF_SIZES, regression_target, tfidf_problem
 
 __all__ = ["sparse_cd_cases"]
 
 # (n_samples, n_features, density) per size.
-_SIZES = {
-    "full": (100_000, 50_000, 1e-3),
-    "quick": (20_000, 10_000, 1e-3),
-    "tiny": (200, 300, 0.05),
-}
+_SIZES = {**TFIDF_SIZES, "tiny": (200, 300, 0.05)}
 ALPHA_FRACTION = 1.0 / 20.0
 TOL = 1e-6
 OBJECTIVE_RTOL = 1e-6
 
 
 def _setup(size):
-    n, p, density = _SIZES[size]
-    X = tfidf_like(n, p, density, seed=41)
-    y = regression_target(X, seed=42)
+    d = tfidf_problem(_SIZES[size], regression_target, seed=41)
+    X, y = d["X"], d["y"]
+    n = X.shape[0]
     # alpha_max = max_j |x_j,c . y_c| / n, with x_j,c the centred column
     yc = y - y.mean()
     m = np.asarray(X.mean(axis=0)).ravel()

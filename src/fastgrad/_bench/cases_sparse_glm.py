@@ -19,16 +19,12 @@ from __future__ import annotations
 import numpy as np
 
 from .cases_linear import _params
-from .sparse_data import binary_target, tfidf_like
+from .sparse_data import TFIDF_SIZES, binary_target, tfidf_like, tfidf_problem
 
 __all__ = ["sparse_glm_cases"]
 
 # (n_samples, n_features, density) per size.
-_SIZES = {
-    "full": (100_000, 50_000, 1e-3),
-    "quick": (20_000, 10_000, 1e-3),
-    "tiny": (200, 300, 0.05),
-}
+_SIZES = {**TFIDF_SIZES, "tiny": (200, 300, 0.05)}
 _POISSON_SIZES = {
     "full": (100_000, 20_000, 2e-3),
     "quick": (20_000, 5_000, 2e-3),
@@ -42,9 +38,7 @@ OBJECTIVE_RTOL = 1e-8
 
 
 def _logistic_setup(size):
-    n, p, density = _SIZES[size]
-    X = tfidf_like(n, p, density, seed=51)
-    return {"X": X, "y": binary_target(X, seed=52)}
+    return tfidf_problem(_SIZES[size], binary_target, seed=51)
 
 
 def _poisson_setup(size):

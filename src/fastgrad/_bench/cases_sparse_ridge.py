@@ -15,16 +15,12 @@ from __future__ import annotations
 import numpy as np
 
 from .cases_linear import _params
-from .sparse_data import regression_target, tfidf_like
+from .sparse_data import TFIDF_SIZES, regression_target, tfidf_problem
 
 __all__ = ["sparse_ridge_cases"]
 
 # (n_samples, n_features, density) per size.
-_SIZES = {
-    "full": (100_000, 50_000, 1e-3),
-    "quick": (20_000, 10_000, 1e-3),
-    "tiny": (200, 300, 0.05),
-}
+_SIZES = {**TFIDF_SIZES, "tiny": (200, 300, 0.05)}
 ALPHA = 1.0
 FASTGRAD_TOL = 1e-10   # largest gradient entry of the mean-form objective
 SKLEARN_CG_TOL = 1e-8  # sparse_cg's relative residual; reaches fastgrad's objective
@@ -33,9 +29,7 @@ OBJECTIVE_RTOL = 1e-10
 
 
 def _setup(size):
-    n, p, density = _SIZES[size]
-    X = tfidf_like(n, p, density, seed=41)
-    return {"X": X, "y": regression_target(X, seed=42)}
+    return tfidf_problem(_SIZES[size], regression_target, seed=41)
 
 
 def _objective(d, out):

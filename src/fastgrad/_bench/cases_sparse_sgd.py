@@ -16,16 +16,12 @@ from __future__ import annotations
 import numpy as np
 
 from .cases_linear import _params
-from .sparse_data import regression_target, tfidf_like
+from .sparse_data import TFIDF_SIZES, regression_target, tfidf_problem
 
 __all__ = ["sparse_sgd_cases"]
 
 # (n_samples, n_features, density) per size.
-_SIZES = {
-    "full": (100_000, 50_000, 1e-3),
-    "quick": (20_000, 10_000, 1e-3),
-    "tiny": (300, 400, 0.02),
-}
+_SIZES = {**TFIDF_SIZES, "tiny": (300, 400, 0.02)}
 EPOCHS = 5
 ALPHA = 1e-4
 ETA0 = 0.01
@@ -36,9 +32,7 @@ _MAX_INT = np.iinfo(np.int32).max
 
 
 def _setup(size):
-    n, p, density = _SIZES[size]
-    X = tfidf_like(n, p, density, seed=51)
-    return {"X": X, "y": regression_target(X, seed=52)}
+    return tfidf_problem(_SIZES[size], regression_target, seed=51)
 
 
 def _objective(d, out):

@@ -11,7 +11,14 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["tfidf_like", "regression_target", "binary_target"]
+__all__ = ["TFIDF_SIZES", "tfidf_like", "tfidf_problem", "regression_target", "binary_target"]
+
+#: (n_samples, n_features, density) of the sparse bench cases' full and quick runs
+#: (each case adds its own "tiny" size for the tests).
+TFIDF_SIZES = {
+    "full": (100_000, 50_000, 1e-3),
+    "quick": (20_000, 10_000, 1e-3),
+}
 
 
 def tfidf_like(n_samples, n_features, density, seed, zipf=1.1, dtype=np.float64):
@@ -65,3 +72,10 @@ def binary_target(X, seed, n_informative=200):
     eta = np.asarray(X @ w).ravel()
     eta = (eta - eta.mean()) * (3.0 / max(float(np.std(eta)), 1e-12))
     return (rng.random(X.shape[0]) < 1.0 / (1.0 + np.exp(-eta))).astype(np.float64)
+
+
+def tfidf_problem(shape, target, seed):
+    """``{"X": tfidf_like(*shape, seed), "y": target(X, seed + 1)}`` for a bench case."""
+    n_samples, n_features, density = shape
+    X = tfidf_like(n_samples, n_features, density, seed=seed)
+    return {"X": X, "y": target(X, seed=seed + 1)}
