@@ -66,13 +66,8 @@ def prepare(estimator, X, sample_weight):
     sum_s = float(X.shape[0] if sample_weight is None else np.sum(sample_weight, dtype=np.float64))
     if not sum_s > 0:
         raise ValueError("sample_weight (times class_weight, if any) must not sum to zero.")
-    if not estimator.fit_intercept:
-        mean = np.zeros(X.shape[1])
-    elif sp.issparse(X) and sample_weight is None:
-        # scipy's X.mean scales a full copy of X first; this reads it in place
-        mean = np.bincount(X.indices, weights=X.data, minlength=X.shape[1]) / X.shape[0]
-    else:
-        mean = _column_means(X, sample_weight)
+    # (_column_means reads sparse X in place)
+    mean = _column_means(X, sample_weight) if estimator.fit_intercept else np.zeros(X.shape[1])
     n_threads = _resolve_n_threads(None if estimator.n_jobs in (None, -1) else estimator.n_jobs)
     return sum_s, mean, n_threads
 
