@@ -1,6 +1,9 @@
 """Cython extensions of fastgrad (all other metadata is in pyproject.toml).
 
-Every ``csrc/NAME.pyx`` becomes the extension module ``fastgrad.NAME``.
+Every ``csrc/NAME.pyx`` becomes the extension module
+``fastgrad.linear_model.NAME``: the compiled kernels are the model kernels,
+known at build time, behind the estimators (the derivative and ``minimize``
+kernels of user functions are numba, compiled at run time).
 
 Environment switches:
 
@@ -120,7 +123,7 @@ class BuildExt(build_ext):
 def _extensions():
     sources = sorted(glob("csrc/*.pyx", root_dir=HERE))
     extensions = [
-        Extension("fastgrad." + Path(src).stem, [src]) for src in sources
+        Extension("fastgrad.linear_model." + Path(src).stem, [src]) for src in sources
     ]
     return cythonize(
         extensions,

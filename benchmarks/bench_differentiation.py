@@ -1,4 +1,4 @@
-"""pytest-benchmark suite generated from the registry in ``fastgrad._bench.cases``.
+"""pytest-benchmark suite generated from the registry in ``fastgrad.bench.cases``.
 
 Each case becomes one benchmark group (``benchmark.group = case.name``) with
 one test for fastgrad and one per reference, so pytest-benchmark prints
@@ -12,8 +12,8 @@ time per point.  Run with::
 import numpy as np
 import pytest
 
-from fastgrad._bench.cases import build_cases
-from fastgrad._bench.runner import max_error
+from fastgrad.bench.cases import build_cases
+from fastgrad.bench.runner import max_error
 
 # minimize cases have their own suite in bench_minimize.py
 CASES = [c for c in build_cases() if c.group != "minimize" and not c.name.startswith("first-call/minimize")]

@@ -14,7 +14,7 @@ Every estimator fits the same seeded data with ``tol=1e-8`` and
 of its solvers (``lbfgs`` and ``newton-cholesky``; ``HuberRegressor`` has
 only L-BFGS-B).  Tolerances do not mean the same thing in the two
 libraries, so each fit is scored by the objective scikit-learn minimises
-(from ``fastgrad._bench.naive_glm``), and a ratio only stands when the
+(from ``fastgrad.bench.naive_glm``), and a ratio only stands when the
 final objectives agree to a relative gap of 1e-10; the table marks any
 that do not with ``!``.  Both libraries keep their default thread
 settings (BLAS and OpenMP): the fits are multi-threaded on both sides.
@@ -29,7 +29,7 @@ import pytest
 import sklearn.linear_model as sk
 
 import fastgrad
-from fastgrad._bench.naive_glm import (
+from fastgrad.bench.naive_glm import (
     huber_newton,
     huber_objective,
     logistic_newton,

@@ -30,7 +30,7 @@ from sklearn._loss.loss import HalfBinomialLoss, HalfPoissonLoss
 from sklearn.linear_model._linear_loss import LinearModelLoss
 from threadpoolctl import threadpool_limits
 
-from fastgrad._solvers_fast import LogisticObjective, PoissonObjective
+from fastgrad.linear_model._solvers_fast import LogisticObjective, PoissonObjective
 
 N_THREADS = int(os.environ.get("FASTGRAD_BENCH_THREADS", min(2, os.cpu_count() or 1)))
 N_SAMPLES, N_FEATURES = 200_000, 50

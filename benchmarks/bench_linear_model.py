@@ -13,7 +13,7 @@ parameters (coefficients, then intercept) and fastgrad's.
 import numpy as np
 import pytest
 
-from fastgrad._bench.cases import build_cases
+from fastgrad.bench.cases import build_cases
 
 CASES = [c for c in build_cases() if c.group == "linear-model"]
 _DATA = {}

@@ -14,8 +14,8 @@ so) and ``extra_info["time_per_start_s"]`` scales it.
 import numpy as np
 import pytest
 
-from fastgrad._bench.cases import build_cases
-from fastgrad._bench.runner import max_error
+from fastgrad.bench.cases import build_cases
+from fastgrad.bench.runner import max_error
 
 CASES = [c for c in build_cases() if c.group == "minimize" or c.name.startswith("first-call/minimize")]
 _DATA = {}

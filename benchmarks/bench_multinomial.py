@@ -38,7 +38,7 @@ from sklearn._loss.loss import HalfMultinomialLoss
 from sklearn.linear_model._linear_loss import LinearModelLoss
 from threadpoolctl import threadpool_limits
 
-from fastgrad._solvers_fast import MultinomialObjective
+from fastgrad.linear_model._solvers_fast import MultinomialObjective
 
 N_SAMPLES, N_FEATURES, N_CLASSES = 200_000, 50, 3
 N_THREADS = int(os.environ.get("FASTGRAD_BENCH_THREADS", min(2, os.cpu_count() or 1)))

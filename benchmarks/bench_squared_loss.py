@@ -27,8 +27,8 @@ import numpy as np
 import pytest
 from threadpoolctl import threadpool_limits
 
-from fastgrad._squared_loss import squared_loss_gradient
-from fastgrad._squared_loss_fast import py_squared_loss, py_squared_loss_gradient
+from fastgrad.linear_model._squared_loss import squared_loss_gradient
+from fastgrad.linear_model._squared_loss_fast import py_squared_loss, py_squared_loss_gradient
 
 
 def _load_naive():

@@ -1,11 +1,11 @@
 """Plain numpy reference implementations used by the tests.
 
-The references live in the package (``fastgrad._bench.naive``) because the
+The references live in the package (``fastgrad.bench.naive``) because the
 benchmarks shipped with ``fastgrad bench`` measure against the same code;
 this module re-exports them under the conventional test name.
 """
-from fastgrad._bench.naive import *  # noqa: F401,F403
-from fastgrad._bench.naive import (  # noqa: F401
+from fastgrad.bench.naive import *  # noqa: F401,F403
+from fastgrad.bench.naive import (  # noqa: F401
     grad_backward,
     grad_central,
     grad_complex,

@@ -1,6 +1,6 @@
 """Plain-numpy reference for the elastic net, written for clarity, not speed.
 
-Everything in float64. The compiled loops in ``fastgrad._cd_fast`` are
+Everything in float64. The compiled loops in ``fastgrad.linear_model._cd_fast`` are
 checked against these functions on the same problems.
 """
 

@@ -1,6 +1,6 @@
 """Plain-numpy SGD for linear regression, written for clarity, not speed.
 
-The reference the compiled ``fastgrad._sgd_fast`` loop is tested against.
+The reference the compiled ``fastgrad.linear_model._sgd_fast`` loop is tested against.
 It keeps the true weights ``w`` (no lazy scale factor) and follows the same
 definitions, step by step, for one update:
 

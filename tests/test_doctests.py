@@ -3,15 +3,18 @@ import doctest
 
 import pytest
 
-import fastgrad._calculus
-import fastgrad._check
-import fastgrad._differentiate
-import fastgrad._minimize
-import fastgrad._schedules
+import fastgrad.calculus._critical_points
+import fastgrad.calculus._mean_value
+import fastgrad.differentiate._check
+import fastgrad.differentiate._derivatives
+import fastgrad.optimize._minimize
+import fastgrad.optimize._schedules
 import fastgrad.linear_model._ridge
 
-MODULES = [fastgrad._differentiate, fastgrad._check, fastgrad._minimize, fastgrad._schedules,
-           fastgrad._calculus, fastgrad.linear_model._ridge]
+MODULES = [fastgrad.differentiate._derivatives, fastgrad.differentiate._check,
+           fastgrad.optimize._minimize, fastgrad.optimize._schedules,
+           fastgrad.calculus._critical_points, fastgrad.calculus._mean_value,
+           fastgrad.linear_model._ridge]
 try:  # the plot examples need matplotlib, an optional extra
     import matplotlib  # noqa: F401
 

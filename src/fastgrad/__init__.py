@@ -1,17 +1,16 @@
 """fastgrad: compiled numerical derivatives and gradient-based training.
 
-The public API is re-exported here; everything in underscore modules is
-private.  ``_config`` is imported first: it chooses numba's threading layer
-before any kernel can start a thread pool.
+The public API is re-exported here from the subpackages ``differentiate``,
+``optimize``, ``calculus`` and ``linear_model``; everything in underscore
+modules is private.  ``_config`` is imported first: it chooses numba's
+threading layer before any kernel can start a thread pool.
 """
 from . import _config  # noqa: F401  (must run before numba launches threads)
-from ._calculus import CriticalPoint, critical_points, mean_value_points
-from ._check import GradientCheck, check_gradient
-from ._differentiate import derivative, gradient, hessian, hvp, jacobian
-from ._minimize import minimize
-from ._optimize_result import History, OptimizeResult, OptimizeResults
-from ._result import DiffInfo
-from ._schedules import Constant, Cosine, ExponentialDecay, InverseScaling, Schedule, StepDecay
+from .calculus import CriticalPoint, critical_points, mean_value_points
+from .differentiate import (DiffInfo, GradientCheck, check_gradient, derivative, gradient, hessian,
+                            hvp, jacobian)
+from .optimize import (Constant, Cosine, ExponentialDecay, History, InverseScaling, OptimizeResult,
+                       OptimizeResults, Schedule, StepDecay, minimize)
 from .linear_model import (
     ElasticNet,
     HuberRegressor,

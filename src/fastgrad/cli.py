@@ -1,7 +1,7 @@
 """The ``fastgrad`` command line.
 
 ``fastgrad bench`` times fastgrad against its references (see
-:mod:`fastgrad._bench.cases`) and prints one row per (case, reference);
+:mod:`fastgrad.bench.cases`) and prints one row per (case, reference);
 ``fastgrad bench --stalls`` probes the threading layer for stalls in fresh
 processes.
 """
@@ -152,8 +152,8 @@ def _write_json(path, payload):
 
 
 def _bench(args):
-    from fastgrad._bench import cases as registry
-    from fastgrad._bench import runner
+    from fastgrad.bench import cases as registry
+    from fastgrad.bench import runner
 
     if args.stalls:
         from fastgrad._config import threading_layer

@@ -118,8 +118,8 @@ def critical_points(f, bounds, points=None, *, ax=None, resolution=200, levels=3
     >>> sorted(t.get_text() for t in ax.get_legend().get_texts())
     ['minimum', 'saddle']
     """
-    from ._calculus import _check_bounds
-    from ._calculus import critical_points as find
+    from fastgrad.calculus._critical_points import _check_bounds
+    from fastgrad.calculus._critical_points import critical_points as find
 
     B = _check_bounds(bounds)
     if B.shape[0] != 2:

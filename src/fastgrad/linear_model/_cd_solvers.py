@@ -12,8 +12,8 @@ from collections import namedtuple
 import numpy as np
 import scipy.sparse as sp
 
-from .._cd_fast import py_gram_cd, py_residual_cd
-from .._squared_loss import _resolve_n_threads
+from ._cd_fast import py_gram_cd, py_residual_cd
+from ._squared_loss import _resolve_n_threads
 from ._base import _gram
 from ._iterative import fit_least_squares
 from ._status import DivergenceError

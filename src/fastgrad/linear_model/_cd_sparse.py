@@ -8,8 +8,8 @@ makes. One run per target column of ``y``, as for dense ``X``.
 
 import numpy as np
 
-from .._cd_fast import py_sparse_cd
-from .._squared_loss import _resolve_n_threads
+from ._cd_fast import py_sparse_cd
+from ._squared_loss import _resolve_n_threads
 
 __all__ = ["fit_cd_sparse", "sparse_means"]
 

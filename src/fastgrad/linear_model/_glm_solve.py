@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .._solvers_fast import HuberObjective, py_lipschitz, run_solver
-from .._squared_loss import _resolve_n_threads
+from ._solvers_fast import HuberObjective, py_lipschitz, run_solver
+from ._squared_loss import _resolve_n_threads
 from ._iterative import _column_means
 from ._newton_cg import has_newton_cg, newton_cg
 from ._status import MAX_ITER, NONFINITE, STALLED, check_status

@@ -8,7 +8,7 @@ from sklearn.utils._param_validation import Interval, Options, StrOptions
 
 import scipy.sparse as sp
 
-from .._solvers_fast import HuberObjective, SparseHuberObjective
+from ._solvers_fast import HuberObjective, SparseHuberObjective
 from ._base import _validate_fit_data, linear_predict
 from ._glm_solve import prepare, solve
 from ._huber_exact import exact_fit_solution

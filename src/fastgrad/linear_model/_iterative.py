@@ -19,8 +19,8 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg
 
-from .._solvers_fast import SparseSquaredObjective, SquaredObjective, py_lipschitz, run_solver
-from .._squared_loss import _resolve_n_threads
+from ._solvers_fast import SparseSquaredObjective, SquaredObjective, py_lipschitz, run_solver
+from ._squared_loss import _resolve_n_threads
 from ._gram import sparse_weighted_gram, weighted_gram
 from ._status import CONVERGED, MAX_ITER, NONFINITE, STALLED, check_status
 

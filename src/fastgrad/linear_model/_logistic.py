@@ -16,7 +16,7 @@ from sklearn.utils.validation import validate_data
 
 import scipy.sparse as sp
 
-from .._solvers_fast import (
+from ._solvers_fast import (
     LogisticObjective,
     MultinomialObjective,
     SparseLogisticObjective,

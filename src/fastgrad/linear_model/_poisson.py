@@ -10,7 +10,7 @@ from sklearn.utils._param_validation import Interval, Options, StrOptions
 
 import scipy.sparse as sp
 
-from .._solvers_fast import PoissonObjective, SparsePoissonObjective
+from ._solvers_fast import PoissonObjective, SparsePoissonObjective
 from ._base import _validate_fit_data, linear_predict
 from ._glm_solve import GLM_SOLVERS, prepare, row_curvature_bound, solve
 

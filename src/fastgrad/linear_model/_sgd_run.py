@@ -13,7 +13,7 @@ import scipy.sparse as sp
 from sklearn.model_selection import ShuffleSplit
 from sklearn.utils import check_random_state
 
-from .._sgd_fast import STATE_SLOTS, py_dloss, py_sgd_epochs, py_sgd_epochs_csr
+from ._sgd_fast import STATE_SLOTS, py_dloss, py_sgd_epochs, py_sgd_epochs_csr
 from ._status import MAX_ITER, NONFINITE, DivergenceError, check_status
 
 __all__ = []

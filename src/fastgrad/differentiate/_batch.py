@@ -1,0 +1,139 @@
+"""Batch drivers for the per-point stencils, compiled on demand.
+
+``run_batch`` differentiates ``f`` at every row of ``X``.  For a numba ``f``
+the driver is ``numba.njit``-compiled with the user's function as an argument,
+so each evaluation is a direct native call; for a Python ``f`` the very same
+driver runs in the interpreter.  Batches that are large enough run in
+parallel: the rows are cut into one contiguous chunk per thread and each
+chunk gets its own scratch vector.
+
+Compiled drivers are specialised on the *type* of ``f`` (numba gives every
+jitted function its own type), so a new user function costs one compile per
+stencil kind; that compile cannot be cached on disk because the cache key
+would include the function object.  ``first_call_seconds`` in the benchmarks
+reports it separately from steady-state time.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import numba
+import numpy as np
+
+from fastgrad import _config
+from . import _stencils_first as p1
+from . import _stencils_second as p2
+
+# name -> (point stencil, scratch dtype)
+STENCILS = {
+    "value": (p1.value_point, np.float64),
+    "grad_fd": (p1.grad_fd_point, np.float64),
+    "grad_complex": (p1.grad_complex_point, np.complex128),
+    "jac_fd": (p1.jac_fd_point, np.float64),
+    "jac_complex": (p1.jac_complex_point, np.complex128),
+    "hess_central": (p2.hess_central_point, np.float64),
+    "hess_complex": (p2.hess_complex_point, np.complex128),
+    "hvp_central": (p2.hvp_central_point, np.float64),
+    "hvp_complex": (p2.hvp_complex_point, np.complex128),
+    "hvp_grad": (p2.hvp_grad_point, np.float64),
+    "hvp_grad_complex": (p2.hvp_grad_complex_point, np.complex128),
+}
+
+COMPLEX_STENCILS = frozenset(k for k, (_, dt) in STENCILS.items() if dt is np.complex128)
+
+
+def _make_driver(point, work_dtype, f):
+    # f is bound as a closure constant rather than passed as an argument:
+    # numba then compiles the call to f directly, and each call skips
+    # re-typing a function object (~7 us, as much as a small gradient).
+    def driver(X, H, V, args, mode, out, status, fscale, bad, nchunks):
+        n = X.shape[0]
+        d = X.shape[1]
+        for c in numba.prange(nchunks):
+            lo = c * n // nchunks
+            hi = (c + 1) * n // nchunks
+            work = np.empty(d, dtype=work_dtype)
+            for i in range(lo, hi):
+                s, fs = point(f, X[i], H[i], V[i], args, mode, out[i], work)
+                fscale[i] = fs
+                if s != 0:
+                    status[i] = s
+                    for k in range(d):
+                        bad[i, k] = work[k].real
+                    break
+
+    return driver
+
+
+_JIT_POINTS: dict[str, object] = {}
+#: Compiled drivers per (stencil, parallel, user function), least recently
+#: used first.  Bounded so that programs creating many jitted functions do
+#: not keep every dispatcher alive.
+_JIT_DRIVERS: OrderedDict = OrderedDict()
+MAX_CACHED_DRIVERS = 128
+
+
+def jit_driver(name: str, parallel: bool, f):
+    key = (name, parallel, f)
+    drv = _JIT_DRIVERS.get(key)
+    if drv is not None:
+        _JIT_DRIVERS.move_to_end(key)
+        return drv
+    point, dt = STENCILS[name]
+    jpoint = _JIT_POINTS.get(name)
+    if jpoint is None:
+        # error_model="numpy": divisions are by validated positive steps, so
+        # skip the per-division zero checks of the default "python" model.
+        jpoint = _JIT_POINTS[name] = numba.njit(nogil=True, error_model="numpy")(point)
+    drv = numba.njit(parallel=parallel, nogil=True, error_model="numpy")(_make_driver(jpoint, dt, f))
+    _JIT_DRIVERS[key] = drv
+    if len(_JIT_DRIVERS) > MAX_CACHED_DRIVERS:
+        _JIT_DRIVERS.popitem(last=False)
+    return drv
+
+
+class NonFiniteError(ValueError):
+    """f produced NaN or inf at one of the evaluation points."""
+
+    def __init__(self, name, row, point, x):
+        self.row, self.point = row, point
+        super().__init__(
+            f"{name} returned a non-finite value (nan or inf) at the evaluation point "
+            f"{np.array2string(point, precision=17)} while differentiating at "
+            f"x[{row}] = {np.array2string(x, precision=17)}. Check that {name} is "
+            "defined around x, or pass a smaller step."
+        )
+
+
+def run_batch(name, fn, X, H, V, mode, out_shape, evals_per_point):
+    """Run stencil ``name`` on every row of ``X``; return ``(out, fscale)``.
+
+    ``fn`` is a :class:`fastgrad.differentiate._user_function.Fn`; ``out_shape`` is the shape of
+    one point's result.  Raises :class:`NonFiniteError` naming the first bad
+    evaluation point.
+    """
+    n, d = X.shape
+    out = np.empty((n,) + tuple(out_shape))
+    status = np.zeros(n, dtype=np.int8)
+    fscale = np.empty(n)
+    bad = np.empty((n, d))  # written only for rows that fail
+    if fn.kind == "numba":
+        parallel = n > 1 and n * evals_per_point >= _config.PARALLEL_MIN_EVALS
+        threads = numba.get_num_threads() if parallel else 1  # the query costs ~5 us
+        parallel = parallel and threads > 1
+        drv = jit_driver(name, parallel, fn.func)
+        try:
+            if parallel:
+                with _config.blas_single_threaded():
+                    drv(X, H, V, fn.args, mode, out, status, fscale, bad, min(n, threads))
+            else:
+                drv(X, H, V, fn.args, mode, out, status, fscale, bad, 1)
+        except numba.core.errors.TypingError as exc:
+            raise TypeError(fn.compile_error_message(name in COMPLEX_STENCILS, exc)) from None
+    else:
+        point, dt = STENCILS[name]
+        _make_driver(point, dt, fn.func)(X, H, V, fn.args, mode, out, status, fscale, bad, 1)
+    if status.any():
+        row = int(np.flatnonzero(status)[0])
+        raise NonFiniteError(fn.name, row, bad[row], X[row])
+    return out, fscale

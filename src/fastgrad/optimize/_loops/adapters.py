@@ -1,0 +1,160 @@
+"""The contract between the optimisation loops and the user's functions.
+
+Loops never call the user's ``fun`` / ``jac`` / ``hess`` directly: they call
+an *adapter* passed in as an argument, so one loop source serves every way of
+supplying derivatives.  The adapters are plain Python in the subset numba
+compiles; :mod:`fastgrad.optimize._loops.run` passes the jitted copies to compiled loops
+and these very functions to interpreted ones.
+
+Value/gradient adapters: ``vg(fun, jac, args, x, g, work, h, ip, fp, what)
+-> (f, status, nfev, njev)`` with ``what`` 0 = value only, 1 = value and
+gradient (into ``g``), 2 = gradient only (the value is already known; ``f``
+is then returned as 0.0).  ``status`` is 0, ``VG_BAD_F`` or ``VG_BAD_G``.
+
+Hessian adapters: ``hf(vg, fun, jac, hess, args, x, Hm, ip, fp) -> (status,
+nfev, njev, nhev)``.
+
+The two finite-difference adapters call fastgrad's per-point stencils,
+which take the user's function as an argument; they are therefore built by
+factories (``make_vg_fd`` / ``make_hf_fd``) from the stencil to call: the
+plain one for interpreted loops, a jitted copy for compiled ones.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .codes import FP_FDSTEP, FP_HSTEP, IP_FDMODE, VG_BAD_F, VG_BAD_G
+from .vector import fd_steps
+
+
+def make_vg_fd(grad_fd_point):
+    """Adapter: value by ``fun``, gradient by the given finite-difference stencil."""
+
+    def vg_fd(fun, jac, args, x, g, work, h, ip, fp, what):
+        f = 0.0
+        nf = 0
+        if what != 2:
+            f = fun(x, *args)
+            nf = 1
+            if not (f - f == 0):
+                return f, VG_BAD_F, nf, 0
+        if what == 0:
+            return f, 0, nf, 0
+        mode = ip[IP_FDMODE]
+        fd_steps(x, h, fp[FP_FDSTEP])
+        st, _ = grad_fd_point(fun, x, h, x, args, mode, g, work)
+        nf += 2 * x.shape[0] if mode == 2 else x.shape[0] + 1
+        if st != 0:
+            # a non-finite value at a perturbed point spoils the gradient
+            return f, VG_BAD_G, nf, 1
+        return f, 0, nf, 1
+
+    return vg_fd
+
+
+def vg_jac(fun, jac, args, x, g, work, h, ip, fp, what):
+    """Value by ``fun``, gradient by the user's ``jac``."""
+    f = 0.0
+    nf = 0
+    if what != 2:
+        f = fun(x, *args)
+        nf = 1
+        if not (f - f == 0):
+            return f, VG_BAD_F, nf, 0
+    if what == 0:
+        return f, 0, nf, 0
+    gg = jac(x, *args)
+    bad = False
+    for i in range(x.shape[0]):
+        g[i] = gg[i]
+        if not (g[i] - g[i] == 0):
+            bad = True
+    return f, VG_BAD_G if bad else 0, nf, 1
+
+
+def vg_pair(fun, jac, args, x, g, work, h, ip, fp, what):
+    """``fun`` returns ``(value, gradient)`` (``jac=True``)."""
+    out = fun(x, *args)
+    f = out[0]
+    if what != 2 and not (f - f == 0):
+        return f, VG_BAD_F, 1, 1
+    gg = out[1]
+    bad = False
+    if what != 0:
+        for i in range(x.shape[0]):
+            g[i] = gg[i]
+            if not (g[i] - g[i] == 0):
+                bad = True
+    return f, VG_BAD_G if bad else 0, 1, 1
+
+
+def make_hf_fd(hess_central_point):
+    """Adapter: Hessian by the given 2-D central stencil on ``fun`` (d*d + d + 1 calls)."""
+
+    def hf_fd(vg, fun, jac, hess, args, x, Hm, ip, fp):
+        d = x.shape[0]
+        h = np.empty(d)
+        work = np.empty(d)
+        fd_steps(x, h, fp[FP_HSTEP])
+        st, _ = hess_central_point(fun, x, h, x, args, 2, Hm, work)
+        return (1 if st != 0 else 0), d * d + d + 1, 0, 1
+
+    return hf_fd
+
+
+def hf_grad(vg, fun, jac, hess, args, x, Hm, ip, fp):
+    """Hessian by central differences of the gradient, symmetrised.
+
+    Used when a gradient is supplied (``jac`` callable or ``True``): one
+    difference of exact gradients is more accurate than a second difference
+    of values, and 2d gradient calls are cheap next to d*d value calls.
+    """
+    d = x.shape[0]
+    xw = np.empty(d)
+    gp = np.empty(d)
+    gm = np.empty(d)
+    work = np.empty(d)
+    h = np.empty(d)
+    nf = 0
+    ng = 0
+    for i in range(d):
+        xw[i] = x[i]
+    c = fp[FP_FDSTEP]
+    for j in range(d):
+        hj = c * max(1.0, abs(x[j]))
+        hj = (x[j] + hj) - x[j]
+        xw[j] = x[j] + hj
+        _, s1, a, b = vg(fun, jac, args, xw, gp, work, h, ip, fp, 2)
+        xw[j] = x[j] - hj
+        _, s2, a2, b2 = vg(fun, jac, args, xw, gm, work, h, ip, fp, 2)
+        xw[j] = x[j]
+        nf += a + a2
+        ng += b + b2
+        if s1 != 0 or s2 != 0:
+            return 1, nf, ng, 1
+        for i in range(d):
+            Hm[i, j] = (gp[i] - gm[i]) / (2.0 * hj)
+    for i in range(d):
+        for j in range(i + 1, d):
+            s = 0.5 * (Hm[i, j] + Hm[j, i])
+            Hm[i, j] = s
+            Hm[j, i] = s
+    return 0, nf, ng, 1
+
+
+def hf_exact(vg, fun, jac, hess, args, x, Hm, ip, fp):
+    """Hessian from the user's ``hess``."""
+    hh = hess(x, *args)
+    d = x.shape[0]
+    bad = 0
+    for i in range(d):
+        for j in range(d):
+            Hm[i, j] = hh[i, j]
+            if not (Hm[i, j] - Hm[i, j] == 0):
+                bad = 1
+    return bad, 0, 0, 1
+
+
+def no_callback(x, g, f, k):
+    # The compiled loops' callback: never stops.
+    return False

@@ -1,0 +1,161 @@
+"""Run the optimisation loops: pick the pieces, compile on demand, batch.
+
+A run is described by names: the loop (method), the value/gradient adapter
+(``"fd"``, ``"jac"``, ``"pair"``), the Hessian adapter (``"fd"``, ``"grad"``,
+``"exact"``) and the line search (``"none"``, ``"backtracking"``,
+``"wolfe"``).  For numba user functions every piece is ``numba.njit``-ed --
+lazily, so a process that only uses BFGS never compiles Newton -- and passed
+to the jitted loop as an argument, which makes the whole minimisation one
+native call.  For plain Python functions the very same loop source runs in
+the interpreter with the plain pieces.
+
+Several starts run through one driver, a ``prange`` over chunks of starts
+(parallel for large batches, BLAS limited to one thread meanwhile).  As for
+the differentiation drivers, compiled code is specialised on the user's
+function and cannot be cached on disk; first calls pay for the compile.
+"""
+from __future__ import annotations
+
+import functools
+
+import numba
+import numpy as np
+
+from fastgrad import _config
+from . import line_search as ls_mod
+from . import adapters as ad
+from .codes import N_COUNTS
+from .first_order import gd_loop, momentum_loop
+from .newton import newton_loop
+from .quasi_newton import bfgs_loop, cg_loop, lbfgs_loop
+from fastgrad.differentiate._stencils_first import grad_fd_point
+from fastgrad.differentiate._stencils_second import hess_central_point
+
+LOOPS = {"gd": gd_loop, "momentum": momentum_loop, "nesterov": momentum_loop, "newton": newton_loop,
+         "bfgs": bfgs_loop, "lbfgs": lbfgs_loop, "cg": cg_loop}
+LINE_SEARCHES = {"none": ls_mod.fixed_step, "backtracking": ls_mod.backtracking, "wolfe": ls_mod.strong_wolfe}
+
+#: Batches with at least this many starts run in parallel (one minimisation
+#: is thousands of function calls, far more than a thread wake-up costs).
+PARALLEL_MIN_STARTS = 8
+
+_JIT_OPTS = {"nogil": True, "error_model": "numpy"}
+
+
+def _make_entry(loop, vg, hf, ls, cb, fun, jac, hess):
+    """Bind the pieces of a run, and the user's functions, into one function.
+
+    For compiled runs, binding in a closure rather than passing them as
+    arguments matters: numba types every function argument on every call
+    (~10 us each), which would dominate a small minimisation.  The compiled
+    loop is specialised on the user's functions either way.
+    """
+    def entry(args, x, g, ip, fp, lr, hist, counts):
+        return loop(vg, hf, ls, cb, fun, jac, hess, args, x, g, ip, fp, lr, hist, counts)
+
+    return entry
+
+
+def _make_driver(entry):
+    def driver(args, X, G, F, ip, fp, lr, H, C, nchunks):
+        # One chunk of consecutive starts per thread; every loop allocates
+        # its own buffers, so starts share only the read-only parameters.
+        n = X.shape[0]
+        for c in numba.prange(nchunks):
+            lo = c * n // nchunks
+            hi = (c + 1) * n // nchunks
+            for i in range(lo, hi):
+                F[i] = entry(args, X[i], G[i], ip, fp, lr, H[i], C[i])
+
+    return driver
+
+
+def _py_pieces():
+    return {
+        "vg": {"fd": ad.make_vg_fd(grad_fd_point), "jac": ad.vg_jac, "pair": ad.vg_pair},
+        "hf": {"fd": ad.make_hf_fd(hess_central_point), "grad": ad.hf_grad, "exact": ad.hf_exact},
+    }
+
+
+_PY = _py_pieces()
+_JIT: dict = {}
+
+
+def _jit(key, make):
+    """The jitted object stored under ``key``, built by ``make()`` on first use."""
+    obj = _JIT.get(key)
+    if obj is None:
+        obj = _JIT[key] = make()
+    return obj
+
+
+def _jitted_grad_point():
+    return _jit("grad_fd_point", lambda: numba.njit(**_JIT_OPTS)(grad_fd_point))
+
+
+def _jitted_hess_point():
+    return _jit("hess_central_point", lambda: numba.njit(**_JIT_OPTS)(hess_central_point))
+
+
+def jit_piece(kind: str, name: str):
+    """Jitted adapter / line search / loop piece, created on first request."""
+    def make():
+        if kind == "vg" and name == "fd":
+            return numba.njit(**_JIT_OPTS)(ad.make_vg_fd(_jitted_grad_point()))
+        if kind == "hf" and name == "fd":
+            return numba.njit(**_JIT_OPTS)(ad.make_hf_fd(_jitted_hess_point()))
+        source = {"loop": LOOPS, "ls": LINE_SEARCHES, "cb": {"none": ad.no_callback},
+                  "vg": _PY["vg"], "hf": _PY["hf"]}[kind][name]
+        return numba.njit(**_JIT_OPTS)(source)
+
+    return _jit((kind, name), make)
+
+
+#: compiled entry points and drivers kept for the most recently used combinations
+MAX_CACHED = 64
+
+
+@functools.lru_cache(maxsize=MAX_CACHED)
+def jit_entry(method, vg, hf, ls, fun, jac, hess, parallel=None):
+    """Jitted entry point (``parallel=None``) or batch driver of one combination.
+
+    ``jac`` / ``hess`` may be None when unused; the loops never call them then.
+    """
+    if parallel is not None:
+        entry = jit_entry(method, vg, hf, ls, fun, jac, hess)
+        return numba.njit(parallel=parallel, **_JIT_OPTS)(_make_driver(entry))
+    unused = jit_piece("cb", "none")  # a jitted stand-in for a function slot never called
+    pieces = [jit_piece("loop", method), jit_piece("vg", vg), jit_piece("hf", hf), jit_piece("ls", ls), unused]
+    return numba.njit(**_JIT_OPTS)(_make_entry(*pieces, fun, unused if jac is None else jac,
+                                               unused if hess is None else hess))
+
+
+def run(compiled, method, vg, hf, ls, fun, jac, hess, args, X, ip, fp, lr, history_rows, callback=None):
+    """Minimise from every row of ``X`` (not modified).
+
+    Returns ``(X_final, G, F, H, C)``: final points, gradients, values,
+    histories ``(n, history_rows, 3)`` and counters ``(n, N_COUNTS)``.
+    ``jac`` / ``hess`` are None when unused.  ``callback`` (Python runs
+    only) is ``cb(x, g, f, k) -> bool``.
+    """
+    n, d = X.shape
+    Xf = X.copy()
+    G = np.zeros((n, d))
+    F = np.zeros(n)
+    H = np.full((n, history_rows, 3), np.nan)
+    C = np.zeros((n, N_COUNTS), dtype=np.int64)
+    if not compiled:
+        cb = ad.no_callback if callback is None else callback
+        entry = _make_entry(LOOPS[method], _PY["vg"][vg], _PY["hf"][hf], LINE_SEARCHES[ls], cb, fun, jac, hess)
+        _make_driver(entry)(args, Xf, G, F, ip, fp, lr, H, C, 1)
+        return Xf, G, F, H, C
+    threads = numba.get_num_threads()
+    if n == 1:
+        # one start: call the compiled entry directly, no driver to compile
+        F[0] = jit_entry(method, vg, hf, ls, fun, jac, hess)(args, Xf[0], G[0], ip, fp, lr, H[0], C[0])
+    elif threads > 1 and n >= PARALLEL_MIN_STARTS:
+        with _config.blas_single_threaded():
+            jit_entry(method, vg, hf, ls, fun, jac, hess, True)(args, Xf, G, F, ip, fp, lr, H, C, min(n, threads))
+    else:
+        jit_entry(method, vg, hf, ls, fun, jac, hess, False)(args, Xf, G, F, ip, fp, lr, H, C, 1)
+    return Xf, G, F, H, C
