@@ -1,7 +1,9 @@
 """Process-wide runtime configuration for the numba kernels.
 
-Imported first by ``fastgrad/__init__.py`` so that the choices below are made
-before numba starts its thread pool.
+Imported by every module that runs a numba kernel (``differentiate._batch``,
+``optimize._loops.run``) before the first kernel can start numba's thread
+pool.  The OpenMP wait policy and the BLAS limits, which the Cython kernels
+need too and which must not import numba, are in :mod:`fastgrad._threads`.
 
 Threading layer
 ---------------
@@ -21,23 +23,12 @@ numba can run ``prange`` loops on three layers: ``omp`` (GNU OpenMP),
 We therefore ask numba for ``omp`` first (then ``tbb``, then ``workqueue``)
 and default OpenMP to the passive wait policy.  Both are only *defaults*: an
 explicit ``NUMBA_THREADING_LAYER`` or ``OMP_WAIT_POLICY`` set by the user wins.
-
-Oversubscription
-----------------
-A user function may itself call BLAS (``np.dot`` inside an ``@njit`` function
-goes to the BLAS that numpy/scipy load).  Inside a parallel kernel each of our
-threads would then start its own BLAS threads, so parallel kernels run under
-``threadpoolctl`` with BLAS limited to one thread (see :func:`blas_single_threaded`).
 """
 from __future__ import annotations
 
-import contextlib
 import os
-import sys
 
-# Must happen before libgomp is loaded by numba's omp pool: libgomp reads the
-# variable once, at load time.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+from ._threads import blas_single_threaded  # noqa: F401  (sets the OpenMP policy first)
 
 import numba  # noqa: E402
 
@@ -51,38 +42,6 @@ if "NUMBA_THREADING_LAYER" not in os.environ:
 #: waking the thread pool costs more than it saves.  Measured crossover on the
 #: reference machine for a cheap (~20 ns) function is around 5 000 evaluations.
 PARALLEL_MIN_EVALS = 8192
-
-_blas = None  # (number of imported modules when scanned, BLAS controllers)
-
-
-def _blas_controllers():
-    # Scanning the loaded libraries costs ~15 us, so the result is kept and
-    # only refreshed when new modules were imported since (a new module may
-    # have loaded another BLAS, e.g. scipy's, which numba's np.dot uses).
-    global _blas
-    count = len(sys.modules)
-    if _blas is None or _blas[0] != count:
-        from threadpoolctl import ThreadpoolController
-
-        ctrl = ThreadpoolController()
-        _blas = (count, [lc for lc in ctrl.lib_controllers if lc.user_api == "blas"])
-    return _blas[1]
-
-
-@contextlib.contextmanager
-def blas_single_threaded():
-    """Limit BLAS to one thread while a parallel numba kernel runs."""
-    changed = []
-    for lc in _blas_controllers():
-        n = lc.num_threads
-        if n != 1:
-            lc.set_num_threads(1)
-            changed.append((lc, n))
-    try:
-        yield
-    finally:
-        for lc, n in changed:
-            lc.set_num_threads(n)
 
 
 def threading_layer() -> str:

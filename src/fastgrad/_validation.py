@@ -10,7 +10,6 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
-from sklearn.utils.validation import check_array
 
 METHODS_FIRST = ("forward", "backward", "central", "complex", "richardson")
 METHODS_SECOND = ("central", "complex", "richardson")
@@ -58,12 +57,16 @@ def _as_float_array(x, name: str, *, max_ndim: int) -> np.ndarray:
     # Fast path for the common case of a real numpy array: check_array costs
     # ~150 us per call, more than a whole small gradient, and callers in
     # training loops pass plain float arrays.  Everything else (lists, object
-    # arrays, data frames, ...) goes through scikit-learn's check_array.
+    # arrays, data frames, ...) goes through scikit-learn's check_array,
+    # imported here so that differentiating never waits for scikit-learn's
+    # import (longer than a first gradient) when it is not needed.
     if isinstance(x, np.ndarray) and x.dtype.kind in "fiu" and 1 <= x.ndim <= max_ndim and x.size:
         arr = np.array(x, dtype=np.float64, order="C", copy=True)
         if not np.isfinite(arr).all():
             raise _nonfinite_error(arr, name)
         return arr
+    from sklearn.utils.validation import check_array
+
     try:
         arr = check_array(
             x,

@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.utils import check_random_state
 
 from fastgrad import _validation as val
 from ._derivatives import _run, gradient
@@ -103,6 +102,8 @@ def check_gradient(
     else:
         k = val.check_positive_int(directions, "directions")
         val.check_method(method, ("central",))
+        from sklearn.utils import check_random_state  # only here: importing it is slow
+
         rng = check_random_state(random_state)
         U = rng.standard_normal((n, k, d))
         U /= np.linalg.norm(U, axis=2, keepdims=True)

@@ -32,7 +32,7 @@ import contextlib
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from .._config import blas_single_threaded
+from .._threads import blas_single_threaded
 
 __all__ = ["weighted_gram"]
 

@@ -17,7 +17,7 @@ mean objective at most ``tol``) and the return value is ``run_solver``'s,
 
 import numpy as np
 
-from .._config import blas_single_threaded
+from .._threads import blas_single_threaded
 from ._status import CONVERGED, MAX_ITER, NONFINITE, STALLED
 
 __all__ = ["newton_cg"]
