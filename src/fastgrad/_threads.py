@@ -19,6 +19,17 @@ goes to the BLAS that numpy/scipy load), and the estimators call BLAS between
 their parallel passes.  Inside a parallel kernel each of our threads would
 then start its own BLAS threads, so parallel kernels run under
 ``threadpoolctl`` with BLAS limited to one thread (:func:`blas_single_threaded`).
+
+Fork safety
+-----------
+GNU libgomp cannot be used again in a process created by ``fork()`` once the
+parent has started OpenMP threads: a parallel region in the child waits for
+worker threads that were not copied (a Cython kernel hangs) and numba's
+``omp`` layer terminates the child.  A fork handler therefore marks every
+forked child, and in a marked process all fastgrad kernels run on one thread
+(:func:`in_forked_child`).  Workers of a ``multiprocessing`` pool get correct
+results this way, one core each, which is what a pool of workers wants; a
+child started with the ``spawn`` method is a fresh process and uses threads.
 """
 from __future__ import annotations
 
@@ -27,6 +38,26 @@ import os
 import sys
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+_FORKED = False
+
+
+def _mark_forked_child():
+    global _FORKED
+    _FORKED = True
+
+
+if hasattr(os, "register_at_fork"):  # POSIX; Windows has no fork
+    os.register_at_fork(after_in_child=_mark_forked_child)
+
+
+def in_forked_child() -> bool:
+    """True in a process created by ``fork()`` after fastgrad was imported.
+
+    fastgrad's kernels run serially there (see the module notes).
+    """
+    return _FORKED
+
 
 _blas = None  # (number of imported modules when scanned, BLAS controllers)
 

@@ -20,7 +20,7 @@ from collections import OrderedDict
 import numba
 import numpy as np
 
-from fastgrad import _config
+from fastgrad import _config, _threads
 from . import _stencils_first as p1
 from . import _stencils_second as p2
 
@@ -118,7 +118,9 @@ def run_batch(name, fn, X, H, V, mode, out_shape, evals_per_point):
     fscale = np.empty(n)
     bad = np.empty((n, d))  # written only for rows that fail
     if fn.kind == "numba":
-        parallel = n > 1 and n * evals_per_point >= _config.PARALLEL_MIN_EVALS
+        # no threads in a forked child: its OpenMP runtime is unusable (fastgrad._threads)
+        parallel = (n > 1 and n * evals_per_point >= _config.PARALLEL_MIN_EVALS
+                    and not _threads.in_forked_child())
         threads = numba.get_num_threads() if parallel else 1  # the query costs ~5 us
         parallel = parallel and threads > 1
         drv = jit_driver(name, parallel, fn.func)

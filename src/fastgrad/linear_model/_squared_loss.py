@@ -28,6 +28,7 @@ from sklearn.utils.validation import (
     check_scalar,
 )
 
+from fastgrad import _threads
 from ._squared_loss_fast import openmp_max_threads, py_squared_loss_gradient
 
 __all__ = ["squared_loss_gradient"]
@@ -129,9 +130,20 @@ def _usable_cpus():
 
 
 def _resolve_n_threads(n_threads):
+    """Threads for a Cython kernel: ``n_threads`` (validated), or the OpenMP
+    default; always 1 in a forked child, whose OpenMP runtime is unusable
+    (:mod:`fastgrad._threads`)."""
+    if n_threads is not None:
+        n_threads = _check_n_threads(n_threads)
+    if _threads.in_forked_child():
+        return 1
     if n_threads is None:
         n = openmp_max_threads()
         return n if os.environ.get("OMP_NUM_THREADS") else max(1, min(n, _usable_cpus()))
+    return n_threads
+
+
+def _check_n_threads(n_threads):
     if isinstance(n_threads, (bool, np.bool_)):
         raise TypeError("Invalid n_threads: got a bool. n_threads must be None or an int >= 1.")
     try:

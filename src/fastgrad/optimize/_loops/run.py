@@ -21,7 +21,7 @@ import functools
 import numba
 import numpy as np
 
-from fastgrad import _config
+from fastgrad import _config, _threads
 from . import line_search as ls_mod
 from . import adapters as ad
 from .codes import N_COUNTS
@@ -149,7 +149,8 @@ def run(compiled, method, vg, hf, ls, fun, jac, hess, args, X, ip, fp, lr, histo
         entry = _make_entry(LOOPS[method], _PY["vg"][vg], _PY["hf"][hf], LINE_SEARCHES[ls], cb, fun, jac, hess)
         _make_driver(entry)(args, Xf, G, F, ip, fp, lr, H, C, 1)
         return Xf, G, F, H, C
-    threads = numba.get_num_threads()
+    # one thread in a forked child: its OpenMP runtime is unusable (fastgrad._threads)
+    threads = 1 if _threads.in_forked_child() else numba.get_num_threads()
     if n == 1:
         # one start: call the compiled entry directly, no driver to compile
         F[0] = jit_entry(method, vg, hf, ls, fun, jac, hess)(args, Xf[0], G[0], ip, fp, lr, H[0], C[0])
