@@ -26,8 +26,9 @@ _EXPORTS = {
                      "OptimizeResult", "OptimizeResults", "Schedule", "StepDecay", "minimize"],
                     "optimize"),
     **dict.fromkeys(["CriticalPoint", "critical_points", "mean_value_points"], "calculus"),
-    **dict.fromkeys(["ElasticNet", "HuberRegressor", "Lasso", "LinearRegression",
-                     "LogisticRegression", "PoissonRegressor", "Ridge", "SGDRegressor"],
+    **dict.fromkeys(["ElasticNet", "ElasticNetCV", "HuberRegressor", "Lasso", "LassoCV",
+                     "LinearRegression", "LogisticRegression", "PoissonRegressor", "Ridge",
+                     "SGDRegressor", "enet_path", "lasso_path"],
                     "linear_model"),
 }
 _SUBPACKAGES = ("bench", "calculus", "differentiate", "linear_model", "optimize", "plot")

@@ -78,6 +78,8 @@ def prepare_path_problem(X, Y, sample_weight, fit_intercept, kind, gram=None, Xy
             XtY = np.asarray(X.T @ Y, dtype=np.float64) if Xy is None else None
         else:
             XtX, XtY, x_mean, y_mean, _ = weighted_gram(X, Y, s, center=fit_intercept)
+            if not fit_intercept:  # it returns the means either way
+                x_mean, y_mean = np.zeros(p), np.zeros(Y.shape[1])
         if Xy is not None:
             XtY = np.asarray(Xy, dtype=np.float64).reshape(p, -1)
         Yc = Y.astype(np.float64) - y_mean
