@@ -265,9 +265,9 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated", alphas="wa
     Y = y.reshape(-1, 1) if y.ndim == 1 else y
     k = Y.shape[1]
 
-    kind = path_kind(X, precompute, multi_task)
     if multi_task and sp.issparse(X):
-        X = X.toarray()
+        X = X.toarray()  # the multi-task loop is dense only
+    kind = path_kind(X, precompute, multi_task)
     gram = None
     if kind == "gram" and hasattr(precompute, "__array__"):
         gram, Xy = _check_gram(X, precompute, Xy, p, check_input)
