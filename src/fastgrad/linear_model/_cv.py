@@ -363,5 +363,5 @@ class ElasticNetCV(_LinearModelCV):
             raise ValueError("l1_ratio must hold at least one value in [0, 1], got an empty list.")
         for index, value in enumerate(ratios):
             if not 0.0 <= value <= 1.0:
-                raise ValueError(f"l1_ratio[{index}] == {value!r}, must be in [0, 1].")
+                raise ValueError(f"l1_ratio[{index}] == {float(value)!r}, must be in [0, 1].")
         return ratios

@@ -74,7 +74,7 @@ def _check_alphas(alphas, name="alphas"):
     grid = np.asarray(alphas, dtype=np.float64).ravel()
     for index, value in enumerate(grid):
         if not np.isfinite(value) or value < 0:
-            raise ValueError(f"{name}[{index}] == {value!r}, must be >= 0.0 and finite.")
+            raise ValueError(f"{name}[{index}] == {float(value)!r}, must be >= 0.0 and finite.")
     return grid
 
 
