@@ -117,3 +117,32 @@ def test_input_not_modified_and_float32_kept(diabetes):
 @parametrize_with_checks([LassoCV(alphas=5, cv=3), ElasticNetCV(alphas=5, cv=3, l1_ratio=[0.5, 1.0])])
 def test_sklearn_compatible(estimator, check):
     check(estimator)
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_fold_grams_equal_the_training_parts_gram(fit_intercept, weighted):
+    from fastgrad.linear_model._cv_gram import FoldGrams
+    from fastgrad.linear_model._path_solve import prepare_path_problem
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((50, 6)) + 100.0  # large means: the pivot keeps the digits
+    y = rng.standard_normal(50) + 5.0
+    sw = rng.uniform(0.5, 2.0, 50) if weighted else None
+    test = np.arange(10, 20)
+    train = np.setdiff1d(np.arange(50), test)
+    got = FoldGrams(X, y, sw, fit_intercept).problem(train, test)
+    sw_train = None if sw is None else sw[train] * (40 / sw[train].sum())
+    want = prepare_path_problem(X[train], y[train, None], sw_train, fit_intercept, "gram")
+    for a, b in zip(got.data, want.data):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(got.x_mean, want.x_mean, rtol=1e-12)
+    np.testing.assert_allclose(got.y_mean, want.y_mean, rtol=1e-12)
+
+
+def test_splits_that_are_not_complements(diabetes):
+    from sklearn.model_selection import ShuffleSplit
+
+    X, y = diabetes
+    cv = ShuffleSplit(n_splits=3, train_size=0.5, test_size=0.3, random_state=0)
+    _same_fit(LassoCV(cv=cv, alphas=20).fit(X, y), sk.LassoCV(cv=cv, alphas=20).fit(X, y))

@@ -28,6 +28,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import _validate_fit_data, linear_predict
 from ._cd_solvers import nonfinite_error
 from ._coordinate_descent import ElasticNet, Lasso
+from ._cv_gram import FoldGrams, is_complement
 from ._path_solve import path_kind, prepare_path_problem, run_path
 from ._paths import _alpha_grid, _check_alphas, enet_path, lasso_path
 from ._status import MAX_ITER, NONFINITE
@@ -35,21 +36,34 @@ from ._status import MAX_ITER, NONFINITE
 __all__ = ["ElasticNetCV", "LassoCV"]
 
 
-def _fold_mse(X, y, sample_weight, train, test, fit_intercept, precompute, alphas,
+def _fold_kind(X, n_train, precompute):
+    """The problem a fold's path runs on: ``path_kind``'s rule for the fold's shape
+    (a full-data Gram array is not the fold's, so it means "compute one")."""
+    if sp.issparse(X):
+        return "sparse"
+    if isinstance(precompute, str):  # "auto"
+        return "gram" if n_train > X.shape[1] else "residual"
+    return "gram" if precompute is True or hasattr(precompute, "__array__") else "residual"
+
+
+def _fold_problem(X, y, sample_weight, train, fit_intercept, kind):
+    X_train, y_train = X[train], y[train]
+    sw_train = None
+    if sample_weight is not None:
+        # the fold's weights sum to its size, as in the estimators' objective
+        sw_train = sample_weight[train]
+        sw_train = sw_train * (len(train) / sw_train.sum(dtype=np.float64))
+    return prepare_path_problem(X_train, y_train.reshape(-1, 1), sw_train, fit_intercept, kind)
+
+
+def _fold_mse(X, y, sample_weight, train, test, fit_intercept, kind, grams, alphas,
               l1_ratio, max_iter, tol, positive, seed):
     """Weighted test MSE along the path fitted on ``train`` (one per alpha)."""
-    X_train, y_train = X[train], y[train]
-    sw_train = sw_test = None
-    if sample_weight is not None:
-        sw_train, sw_test = sample_weight[train], sample_weight[test]
-        # the fold's weights sum to its size, as in the estimators' objective
-        sw_train = sw_train * (len(train) / sw_train.sum(dtype=np.float64))
-    if not sp.issparse(X) and not isinstance(precompute, str) \
-            and hasattr(precompute, "__array__"):
-        precompute = True  # the full data's Gram is not the fold's: recompute
-    kind = path_kind(X_train, precompute, multi_task=False)
-    problem = prepare_path_problem(X_train, y_train.reshape(-1, 1), sw_train, fit_intercept,
-                                   kind)
+    sw_test = None if sample_weight is None else sample_weight[test]
+    if grams is not None:
+        problem = grams.problem(train, test)
+    else:
+        problem = _fold_problem(X, y, sample_weight, train, fit_intercept, kind)
     result = run_path(problem, alphas, l1_ratio, np.zeros((1, X.shape[1])), max_iter=max_iter,
                       tol=tol, positive=positive, seeds=None if seed is None else [seed])
     coefs = result.coefs[0]  # (p, n_alphas)
@@ -125,12 +139,19 @@ class _LinearModelCV(RegressorMixin, BaseEstimator):
         seed = None
         if self.selection == "random":
             seed = int(check_random_state(self.random_state).randint(1, np.iinfo(np.int32).max))
+        kinds = [_fold_kind(X, len(train), self.precompute) for train, _ in folds]
+        grams = [None] * len(folds)
+        if any(k == "gram" and is_complement(tr, te, X.shape[0])
+               for k, (tr, te) in zip(kinds, folds)):
+            whole = FoldGrams(X, y, sample_weight, self.fit_intercept)
+            grams = [whole if k == "gram" and is_complement(tr, te, X.shape[0]) else None
+                     for k, (tr, te) in zip(kinds, folds)]
         jobs = (
-            delayed(_fold_mse)(X, y, sample_weight, train, test, self.fit_intercept,
-                               self.precompute, grid, l1_ratio, self.max_iter, self.tol,
+            delayed(_fold_mse)(X, y, sample_weight, train, test, self.fit_intercept, kind,
+                               gram, grid, l1_ratio, self.max_iter, self.tol,
                                self.positive, seed)
             for l1_ratio, grid in zip(l1_ratios, alphas)
-            for train, test in folds
+            for (train, test), kind, gram in zip(folds, kinds, grams)
         )
         runs = Parallel(n_jobs=self.n_jobs, verbose=self.verbose, prefer="threads")(jobs)
         self._check_runs(runs)
