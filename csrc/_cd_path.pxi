@@ -234,14 +234,18 @@ def py_gram_cd_path(
     const double[::1] l1s, const double[::1] l2s, int max_iter, double tol,
     bint positive, bint random, unsigned long long seed,
     double[:, ::1] coefs, double[::1] gaps, int[::1] n_iters, int[::1] statuses,
-    bint screening=True,
+    bint screening=True, Py_ssize_t n_samples=1,
 ):
     """Gram-matrix path (mean scale ``Q``, ``q``, ``yy``) over the penalties
     ``l1s``, ``l2s``; fills ``coefs`` (m, p), ``gaps``, ``n_iters``,
-    ``statuses`` and leaves the last solution in ``w``. Test hook."""
+    ``statuses`` and leaves the last solution in ``w``. ``n_samples`` only
+    scales the stopping rule of an unpenalised alpha (as in the plain loop).
+    Test hook."""
     cdef Py_ssize_t p = Q.shape[0]
     if p < 1 or Q.shape[1] != p or q.shape[0] != p or w.shape[0] != p:
         raise ValueError("Q must be (p, p) with q and w of length p >= 1")
+    if n_samples < 1:
+        raise ValueError(f"n_samples must be >= 1, got {n_samples}")
     _check_path_outputs(p, l1s, l2s, coefs, gaps, n_iters, statuses, max_iter)
     scratch = np.empty(3 * p, dtype=np.float64)
     flags = np.zeros(p, dtype=np.uint8)
@@ -253,8 +257,8 @@ def py_gram_cd_path(
         _cd_path(PATH_GRAM, &Q[0, 0], &q[0], yy, &sc[0],
                  <const double*>NULL, <const int*>NULL, <const int*>NULL,
                  NULL, NULL, NULL, NULL, &sc[p], NULL, &sc[2 * p], &ws_v[0], &fl[0],
-                 &w[0], 0, p, &l1s[0], &l2s[0], l1s.shape[0], max_iter, tol, positive,
-                 random, seed, screening, 1, &coefs[0, 0], &gaps[0], &n_iters[0],
+                 &w[0], n_samples, p, &l1s[0], &l2s[0], l1s.shape[0], max_iter, tol,
+                 positive, random, seed, screening, 1, &coefs[0, 0], &gaps[0], &n_iters[0],
                  &statuses[0])
 
 

@@ -199,3 +199,13 @@ def test_inputs_are_not_modified(diabetes):
         enet_path(X, y, alphas=5)
     np.testing.assert_array_equal(X, X0)
     np.testing.assert_array_equal(y, y0)
+
+
+@pytest.mark.parametrize("precompute", [True, False])
+def test_unpenalised_alpha_is_least_squares(diabetes, precompute):
+    X, y = diabetes
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        _, coefs, _ = lasso_path(X, y, alphas=[0.0], precompute=precompute, tol=1e-12,
+                                 max_iter=100000)
+    np.testing.assert_allclose(coefs[:, 0], np.linalg.lstsq(X, y, rcond=None)[0], rtol=1e-5)

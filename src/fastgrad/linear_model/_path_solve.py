@@ -142,7 +142,8 @@ def run_path(problem, alphas, l1_ratio, coef_init, *, max_iter, tol, positive=Fa
                   screening)
         if problem.kind == "gram":
             Q, q, yy = problem.data
-            py_gram_cd_path(Q, np.ascontiguousarray(q[:, t]), yy[t], w, *common)
+            py_gram_cd_path(Q, np.ascontiguousarray(q[:, t]), yy[t], w, *common,
+                            problem.n_samples)
         elif problem.kind == "residual":
             Xw, Yw = problem.data
             py_residual_cd_path(Xw, np.ascontiguousarray(Yw[:, t]), w, *common, n_threads)
