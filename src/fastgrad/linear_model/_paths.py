@@ -350,7 +350,7 @@ def lasso_path(X, y, *, eps=1e-3, n_alphas="deprecated", alphas="warn", precompu
     >>> y = X @ np.array([2.0, -1.0])
     >>> alphas, coefs, gaps = lasso_path(X, y, alphas=[0.5, 0.1, 0.01])
     >>> np.round(coefs[:, -1], 2)
-    array([ 1.99, -0.97])
+    array([ 1.98, -0.97])
     """
     size = _resolve_grid_size(n_alphas, alphas)
     return enet_path(X, y, l1_ratio=1.0, eps=eps, alphas=size, precompute=precompute, Xy=Xy,
