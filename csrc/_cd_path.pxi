@@ -20,6 +20,9 @@
 # implicit centring), so one driver serves all three, branching per step on
 # ``kind``.
 
+include "_cd_anderson.pxi"
+
+
 cdef enum:
     PATH_GRAM = 0
     PATH_RESIDUAL = 1
@@ -60,6 +63,9 @@ cdef int _cd_path(
     int* ws,                # (p,) scratch: working set
     unsigned char* in_ws,   # (p,) scratch: membership flags
     double* w,              # (p,) start point in, last solution out
+    double* hist,           # ((ANDERSON_K + 1) p,) residual: Anderson history, or NULL
+    double* w_acc,          # (p,) residual: Anderson scratch
+    double* r_acc,          # (n,) residual: Anderson scratch
     Py_ssize_t n, Py_ssize_t p,
     const double* l1s, const double* l2s, Py_ssize_t n_alphas,
     int max_iter, double tol, bint positive, bint random, uint64_t seed,
@@ -67,7 +73,8 @@ cdef int _cd_path(
     double* coefs,          # (n_alphas, p) out
     double* gaps, int* n_iters, int* statuses,   # (n_alphas,) out
 ) noexcept nogil:
-    cdef Py_ssize_t a, epoch, f, j, i, k, k0, k1, n_ws
+    cdef Py_ssize_t a, epoch, f, j, i, k, k0, k1, n_ws, n_hist
+    cdef bint accelerate = hist != NULL and kind == PATH_RESIDUAL and not random
     cdef Py_ssize_t nnz = 0
     cdef double inv_n = 1.0 / n
     cdef double l1, l2, l1_prev, cut, g, w_j, new, z, delta, d_w_max, w_max, mj, sq, sj
@@ -150,6 +157,7 @@ cdef int _cd_path(
                     n_ws += 1
                 else:
                     in_ws[j] = 0
+            n_hist = 0
             while epoch < max_iter:
                 d_w_max = 0.0
                 w_max = 0.0
@@ -183,6 +191,14 @@ cdef int _cd_path(
                     status = NONFINITE
                     gap = NAN
                     break
+                if accelerate and n_ws > 0:
+                    for f in range(n_ws):
+                        hist[n_hist * p + ws[f]] = w[ws[f]]
+                    n_hist += 1
+                    if n_hist == ANDERSON_K + 1:
+                        _anderson_step(X, w, r, hist, ws, n_ws, n, p, l1, l2, positive,
+                                       w_acc, r_acc)
+                        n_hist = 0
                 if w_max == 0.0 or d_w_max <= tol * w_max or epoch == max_iter:
                     gap = _path_gap(kind, Q, q, yy, H, X, indices, indptr, y, s, m, r,
                                     &c_off, &R, w, xtr, n, p, l1, l2, positive, n_threads, nnz)
@@ -200,6 +216,7 @@ cdef int _cd_path(
                                 ws[n_ws] = <int>j
                                 in_ws[j] = 1
                                 n_ws += 1
+                                n_hist = 0  # the new features have no history
         for j in range(p):
             coefs[a * p + j] = w[j]
         gaps[a] = gap
@@ -257,7 +274,7 @@ def py_gram_cd_path(
         _cd_path(PATH_GRAM, &Q[0, 0], &q[0], yy, &sc[0],
                  <const double*>NULL, <const int*>NULL, <const int*>NULL,
                  NULL, NULL, NULL, NULL, &sc[p], NULL, &sc[2 * p], &ws_v[0], &fl[0],
-                 &w[0], n_samples, p, &l1s[0], &l2s[0], l1s.shape[0], max_iter, tol,
+                 &w[0], NULL, NULL, NULL, n_samples, p, &l1s[0], &l2s[0], l1s.shape[0], max_iter, tol,
                  positive, random, seed, screening, 1, &coefs[0, 0], &gaps[0], &n_iters[0],
                  &statuses[0])
 
@@ -267,28 +284,30 @@ def py_residual_cd_path(
     const double[::1] l1s, const double[::1] l2s, int max_iter, double tol,
     bint positive, bint random, unsigned long long seed,
     double[:, ::1] coefs, double[::1] gaps, int[::1] n_iters, int[::1] statuses,
-    bint screening=True, int n_threads=1,
+    bint screening=True, int n_threads=1, bint accelerate=True,
 ):
     """Dense path on a column-ordered ``X`` (n, p) used as given (centre and
-    weight it first); outputs as ``py_gram_cd_path``. Test hook."""
+    weight it first); outputs as ``py_gram_cd_path``. ``accelerate``: Anderson
+    extrapolation of the epochs (cyclic selection only). Test hook."""
     cdef Py_ssize_t n = X.shape[0], p = X.shape[1]
     if n < 1 or p < 1 or y.shape[0] != n or w.shape[0] != p:
         raise ValueError("X must be non-empty (n, p) with y of length n and w of length p")
     if n_threads < 1:
         raise ValueError(f"n_threads must be >= 1, got {n_threads}")
     _check_path_outputs(p, l1s, l2s, coefs, gaps, n_iters, statuses, max_iter)
-    r = np.empty(n, dtype=np.float64)
-    scratch = np.empty(2 * p, dtype=np.float64)
+    r = np.empty(2 * n, dtype=np.float64)
+    scratch = np.empty((ANDERSON_K + 4) * p, dtype=np.float64)
     flags = np.zeros(p, dtype=np.uint8)
     ws = np.empty(p, dtype=np.intc)
     cdef double[::1] r_v = r, sc = scratch
     cdef unsigned char[::1] fl = flags
     cdef int[::1] ws_v = ws
+    cdef double* hist = &sc[3 * p] if accelerate else NULL
     with nogil:
         _cd_path(PATH_RESIDUAL, NULL, NULL, 0.0, NULL,
                  &X[0, 0], <const int*>NULL, <const int*>NULL,
                  &y[0], NULL, NULL, &r_v[0], &sc[0], NULL, &sc[p], &ws_v[0], &fl[0],
-                 &w[0], n, p, &l1s[0], &l2s[0], l1s.shape[0], max_iter, tol, positive,
+                 &w[0], hist, &sc[2 * p], &r_v[n], n, p, &l1s[0], &l2s[0], l1s.shape[0], max_iter, tol, positive,
                  random, seed, screening, n_threads, &coefs[0, 0], &gaps[0], &n_iters[0],
                  &statuses[0])
 
@@ -336,7 +355,7 @@ def py_sparse_cd_path(
     with nogil:
         _cd_path(PATH_SPARSE, NULL, NULL, 0.0, NULL, d_ptr, i_ptr, &indptr[0],
                  &y[0], s_ptr, &x_mean[0], &rt_v[0], &sc[0], &sc[p], &sc[2 * p],
-                 &ws_v[0], &fl[0], &w[0], n, p, &l1s[0], &l2s[0], l1s.shape[0], max_iter,
+                 &ws_v[0], &fl[0], &w[0], NULL, NULL, NULL, n, p, &l1s[0], &l2s[0], l1s.shape[0], max_iter,
                  tol, positive, random, seed, screening, n_threads, &coefs[0, 0], &gaps[0],
                  &n_iters[0], &statuses[0])
 

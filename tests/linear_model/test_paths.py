@@ -209,3 +209,23 @@ def test_unpenalised_alpha_is_least_squares(diabetes, precompute):
         _, coefs, _ = lasso_path(X, y, alphas=[0.0], precompute=precompute, tol=1e-12,
                                  max_iter=100000)
     np.testing.assert_allclose(coefs[:, 0], np.linalg.lstsq(X, y, rcond=None)[0], rtol=1e-5)
+
+
+def test_anderson_extrapolation_reaches_the_same_path_in_fewer_epochs():
+    rng = np.random.default_rng(8)
+    n, p = 40, 150
+    X = rng.standard_normal((n, p))
+    X[:, 1::2] += 0.9 * X[:, ::2]  # strongly correlated pairs: slow plain CD
+    y = X[:, :6] @ rng.standard_normal(6) + 0.1 * rng.standard_normal(n)
+    amax = np.abs(X.T @ y).max() / n
+    l1 = np.geomspace(amax, amax * 1e-2, 20)
+    runs = {}
+    for accelerate in (False, True):
+        coefs = np.zeros((20, p))
+        gaps, iters, status = np.zeros(20), np.zeros(20, np.intc), np.zeros(20, np.intc)
+        py_residual_cd_path(np.asfortranarray(X), y, np.zeros(p), l1, 0.1 * l1, 100000, 1e-12,
+                            False, False, 0, coefs, gaps, iters, status, True, 1, accelerate)
+        assert np.all(status == 0)
+        runs[accelerate] = coefs, iters.sum()
+    np.testing.assert_allclose(runs[True][0], runs[False][0], atol=1e-6)
+    assert runs[True][1] < runs[False][1]
