@@ -76,7 +76,14 @@ def prepare_path_problem(X, Y, sample_weight, fit_intercept, kind, gram=None, Xy
             x_mean, y_mean = np.zeros(p), np.zeros(Y.shape[1])
             XtX = np.asarray(gram, dtype=np.float64)
             XtY = np.asarray(X.T @ Y, dtype=np.float64) if Xy is None else None
+        elif not fit_intercept and s is None and X.dtype == np.float64:
+            # plain sums (the public paths): one BLAS product, in any memory order
+            x_mean, y_mean = np.zeros(p), np.zeros(Y.shape[1])
+            XtX, XtY = X.T @ X, X.T @ Y.astype(np.float64)
         else:
+            # the blocked pass reads row blocks: ~10x slower on a column-ordered X
+            # than the O(n p) copy costs
+            X = np.ascontiguousarray(X)
             XtX, XtY, x_mean, y_mean, _ = weighted_gram(X, Y, s, center=fit_intercept)
             if not fit_intercept:  # it returns the means either way
                 x_mean, y_mean = np.zeros(p), np.zeros(Y.shape[1])
