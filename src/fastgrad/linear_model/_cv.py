@@ -14,7 +14,7 @@ from numbers import Integral, Number, Real
 
 import numpy as np
 import scipy.sparse as sp
-from joblib import Parallel, delayed
+from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import check_cv
@@ -57,7 +57,7 @@ def _fold_problem(X, y, sample_weight, train, fit_intercept, kind):
 
 
 def _fold_mse(X, y, sample_weight, train, test, fit_intercept, kind, grams, alphas,
-              l1_ratio, max_iter, tol, positive, seed):
+              l1_ratio, max_iter, tol, positive, seed, n_threads):
     """Weighted test MSE along the path fitted on ``train`` (one per alpha)."""
     sw_test = None if sample_weight is None else sample_weight[test]
     if grams is not None:
@@ -65,7 +65,8 @@ def _fold_mse(X, y, sample_weight, train, test, fit_intercept, kind, grams, alph
     else:
         problem = _fold_problem(X, y, sample_weight, train, fit_intercept, kind)
     result = run_path(problem, alphas, l1_ratio, np.zeros((1, X.shape[1])), max_iter=max_iter,
-                      tol=tol, positive=positive, seeds=None if seed is None else [seed])
+                      tol=tol, positive=positive, seeds=None if seed is None else [seed],
+                      n_threads=n_threads)
     coefs = result.coefs[0]  # (p, n_alphas)
     intercepts = problem.y_mean[0] - problem.x_mean @ coefs
     pred = np.asarray(X[test] @ coefs) + intercepts
@@ -146,10 +147,12 @@ class _LinearModelCV(RegressorMixin, BaseEstimator):
             whole = FoldGrams(X, y, sample_weight, self.fit_intercept)
             grams = [whole if k == "gram" and is_complement(tr, te, X.shape[0]) else None
                      for k, (tr, te) in zip(kinds, folds)]
+        # folds in parallel threads: one OpenMP thread each, no oversubscription
+        n_threads = 1 if effective_n_jobs(self.n_jobs) > 1 else None
         jobs = (
             delayed(_fold_mse)(X, y, sample_weight, train, test, self.fit_intercept, kind,
                                gram, grid, l1_ratio, self.max_iter, self.tol,
-                               self.positive, seed)
+                               self.positive, seed, n_threads)
             for l1_ratio, grid in zip(l1_ratios, alphas)
             for (train, test), kind, gram in zip(folds, kinds, grams)
         )

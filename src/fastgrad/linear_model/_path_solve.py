@@ -111,7 +111,7 @@ def prepare_path_problem(X, Y, sample_weight, fit_intercept, kind, gram=None, Xy
 
 
 def run_path(problem, alphas, l1_ratio, coef_init, *, max_iter, tol, positive=False,
-             seeds=None, multi_task=False, screening=True, verbose=0):
+             seeds=None, multi_task=False, screening=True, n_threads=None):
     """Run the elastic-net path over ``alphas`` (any order; computed as given).
 
     ``coef_init`` (k, p) float64 start of the first alpha. ``seeds``: one
@@ -119,6 +119,7 @@ def run_path(problem, alphas, l1_ratio, coef_init, *, max_iter, tol, positive=Fa
     joint L2,1 penalty over the k targets (scikit-learn's 2-D ``y``
     semantics), else one independent path per target. ``screening``: use
     the working sets (False runs every epoch over all features).
+    ``n_threads``: OpenMP threads of the full-gradient passes (None: all).
     """
     alphas = np.ascontiguousarray(alphas, dtype=np.float64)
     l1 = alphas * l1_ratio
@@ -131,7 +132,7 @@ def run_path(problem, alphas, l1_ratio, coef_init, *, max_iter, tol, positive=Fa
     status = np.zeros((k, m), dtype=np.intc)
     if m == 0:
         return PathResult(coefs, gaps, n_iters, status)
-    n_threads = _resolve_n_threads(None)
+    n_threads = _resolve_n_threads(n_threads)
     if multi_task:
         W = np.ascontiguousarray(coef_init, dtype=np.float64)
         out = np.zeros((m, k, p))
