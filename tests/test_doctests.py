@@ -12,12 +12,13 @@ import fastgrad.optimize._schedules
 import fastgrad.linear_model._cv
 import fastgrad.linear_model._paths
 import fastgrad.linear_model._ridge
+import fastgrad.linear_model._ridge_cv
 
 MODULES = [fastgrad.differentiate._derivatives, fastgrad.differentiate._check,
            fastgrad.optimize._minimize, fastgrad.optimize._schedules,
            fastgrad.calculus._critical_points, fastgrad.calculus._mean_value,
            fastgrad.linear_model._ridge, fastgrad.linear_model._paths,
-           fastgrad.linear_model._cv]
+           fastgrad.linear_model._cv, fastgrad.linear_model._ridge_cv]
 try:  # the plot examples need matplotlib, an optional extra
     import matplotlib  # noqa: F401
 

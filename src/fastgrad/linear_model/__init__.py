@@ -6,6 +6,7 @@ from ._logistic import LogisticRegression
 from ._paths import enet_path, lasso_path
 from ._poisson import PoissonRegressor
 from ._ridge import LinearRegression, Ridge
+from ._ridge_cv import RidgeCV
 from ._sgd import SGDRegressor
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "LogisticRegression",
     "PoissonRegressor",
     "Ridge",
+    "RidgeCV",
     "SGDRegressor",
     "enet_path",
     "lasso_path",
