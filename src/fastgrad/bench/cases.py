@@ -17,6 +17,7 @@ from .cases_glm import glm_cases
 from .cases_linear import linear_model_cases
 from .cases_minimize import minimize_cases
 from .cases_paths import path_cases
+from .cases_ridge_cv import ridge_cv_cases
 from .cases_sparse_cd import sparse_cd_cases
 from .cases_sparse_glm import sparse_glm_cases
 from .cases_sparse_ridge import sparse_ridge_cases
@@ -32,7 +33,7 @@ def build_cases() -> list[Case]:
             *minimize_cases(has_scipy), *linear_model_cases(Case, Reference), *glm_cases(Case, Reference),
             *sparse_ridge_cases(Case, Reference), *sparse_cd_cases(Case, Reference),
             *sparse_sgd_cases(Case, Reference), *sparse_glm_cases(Case, Reference),
-            *path_cases(Case, Reference)]
+            *path_cases(Case, Reference), *ridge_cv_cases(Case, Reference)]
 
 
 def select(cases: list[Case], pattern: str | None) -> list[Case]:
