@@ -29,7 +29,7 @@ from ._base import _validate_fit_data, linear_predict
 from ._cd_solvers import nonfinite_error
 from ._coordinate_descent import ElasticNet, Lasso
 from ._cv_gram import FoldGrams, is_complement
-from ._path_solve import path_kind, prepare_path_problem, run_path
+from ._path_solve import prepare_path_problem, run_path
 from ._paths import _alpha_grid, _check_alphas, enet_path, lasso_path
 from ._status import MAX_ITER, NONFINITE
 
