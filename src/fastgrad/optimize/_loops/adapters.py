@@ -15,41 +15,45 @@ Hessian adapters: ``hf(vg, fun, jac, hess, args, x, Hm, ip, fp) -> (status,
 nfev, njev, nhev)``.
 
 The two finite-difference adapters call fastgrad's per-point stencils,
-which take the user's function as an argument; they are therefore built by
-factories (``make_vg_fd`` / ``make_hf_fd``) from the stencil to call: the
-plain one for interpreted loops, a jitted copy for compiled ones.
+which are plain functions registered with ``numba.extending.register_jitable``
+(by :mod:`fastgrad.differentiate._batch`): interpreted loops call them as
+Python, compiled loops compile them inline.  Every adapter is a module-level
+function, so that numba's on-disk cache key (which pickles the pieces bound
+into an entry point) is the same in every process.
 """
 from __future__ import annotations
 
 import numpy as np
 
+from fastgrad.differentiate import _batch
+
 from .codes import FP_FDSTEP, FP_HSTEP, IP_FDMODE, VG_BAD_F, VG_BAD_G
 from .vector import fd_steps
 
+# the plain stencils, as _batch registered them (jitable)
+grad_fd_point = _batch.STENCILS["grad_fd"][0]
+hess_central_point = _batch.STENCILS["hess_central"][0]
 
-def make_vg_fd(grad_fd_point):
-    """Adapter: value by ``fun``, gradient by the given finite-difference stencil."""
 
-    def vg_fd(fun, jac, args, x, g, work, h, ip, fp, what):
-        f = 0.0
-        nf = 0
-        if what != 2:
-            f = fun(x, *args)
-            nf = 1
-            if not (f - f == 0):
-                return f, VG_BAD_F, nf, 0
-        if what == 0:
-            return f, 0, nf, 0
-        mode = ip[IP_FDMODE]
-        fd_steps(x, h, fp[FP_FDSTEP])
-        st, _ = grad_fd_point(fun, x, h, x, args, mode, g, work)
-        nf += 2 * x.shape[0] if mode == 2 else x.shape[0] + 1
-        if st != 0:
-            # a non-finite value at a perturbed point spoils the gradient
-            return f, VG_BAD_G, nf, 1
-        return f, 0, nf, 1
-
-    return vg_fd
+def vg_fd(fun, jac, args, x, g, work, h, ip, fp, what):
+    """Value by ``fun``, gradient by fastgrad's finite-difference stencil."""
+    f = 0.0
+    nf = 0
+    if what != 2:
+        f = fun(x, *args)
+        nf = 1
+        if not (f - f == 0):
+            return f, VG_BAD_F, nf, 0
+    if what == 0:
+        return f, 0, nf, 0
+    mode = ip[IP_FDMODE]
+    fd_steps(x, h, fp[FP_FDSTEP])
+    st, _ = grad_fd_point(fun, x, h, x, args, mode, g, work)
+    nf += 2 * x.shape[0] if mode == 2 else x.shape[0] + 1
+    if st != 0:
+        # a non-finite value at a perturbed point spoils the gradient
+        return f, VG_BAD_G, nf, 1
+    return f, 0, nf, 1
 
 
 def vg_jac(fun, jac, args, x, g, work, h, ip, fp, what):
@@ -88,18 +92,14 @@ def vg_pair(fun, jac, args, x, g, work, h, ip, fp, what):
     return f, VG_BAD_G if bad else 0, 1, 1
 
 
-def make_hf_fd(hess_central_point):
-    """Adapter: Hessian by the given 2-D central stencil on ``fun`` (d*d + d + 1 calls)."""
-
-    def hf_fd(vg, fun, jac, hess, args, x, Hm, ip, fp):
-        d = x.shape[0]
-        h = np.empty(d)
-        work = np.empty(d)
-        fd_steps(x, h, fp[FP_HSTEP])
-        st, _ = hess_central_point(fun, x, h, x, args, 2, Hm, work)
-        return (1 if st != 0 else 0), d * d + d + 1, 0, 1
-
-    return hf_fd
+def hf_fd(vg, fun, jac, hess, args, x, Hm, ip, fp):
+    """Hessian by the 2-D central stencil on ``fun`` (d*d + d + 1 calls)."""
+    d = x.shape[0]
+    h = np.empty(d)
+    work = np.empty(d)
+    fd_steps(x, h, fp[FP_HSTEP])
+    st, _ = hess_central_point(fun, x, h, x, args, 2, Hm, work)
+    return (1 if st != 0 else 0), d * d + d + 1, 0, 1
 
 
 def hf_grad(vg, fun, jac, hess, args, x, Hm, ip, fp):
