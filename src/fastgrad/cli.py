@@ -3,7 +3,8 @@
 ``fastgrad bench`` times fastgrad against its references (see
 :mod:`fastgrad.bench.cases`) and prints one row per (case, reference);
 ``fastgrad bench --stalls`` probes the threading layer for stalls in fresh
-processes.
+processes; ``fastgrad bench --startup`` times the import and first calls in
+fresh processes, with an empty and with a filled compile cache.
 """
 from __future__ import annotations
 
@@ -29,6 +30,9 @@ def _parser():
     bench.add_argument("--list", action="store_true", help="list the cases and their references, then exit")
     bench.add_argument("--stalls", action="store_true",
                        help="threading stall probe: time gradient calls right after BLAS calls in fresh processes")
+    bench.add_argument("--startup", action="store_true",
+                       help="start-up probe: import and first-call times in fresh processes, cold and warm "
+                            "compile cache (with --quick: fewer jobs)")
     bench.add_argument("--processes", type=int, metavar="N",
                        help=f"number of processes for --stalls (default {DEFAULT_PROCESSES})")
     return parser
@@ -166,6 +170,15 @@ def _bench(args):
             _write_json(args.json, result)
         return 1 if result["summary"]["failed"] else 0
 
+    if args.startup:
+        from fastgrad.bench import startup
+
+        result = startup.run_startup(quick=args.quick)
+        print(startup.startup_text(result, fmt_time))
+        if args.json:
+            _write_json(args.json, result)
+        return 1 if result["summary"]["failed"] else 0
+
     selected = registry.select(registry.build_cases(), args.filter)
     if not selected:
         print(f"fastgrad bench: no case name contains {args.filter!r} (see --list)", file=sys.stderr)
@@ -198,6 +211,8 @@ def main(argv=None):
     """
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.startup and args.stalls:
+        parser.error("--startup and --stalls are separate probes; run one at a time")
     if args.processes is not None and not args.stalls:
         parser.error("--processes only applies to --stalls")
     if args.processes is not None and args.processes < 1:
