@@ -3,7 +3,8 @@ from ._coordinate_descent import ElasticNet, Lasso
 from ._huber import HuberRegressor
 from ._logistic import LogisticRegression
 from ._poisson import PoissonRegressor
-from ._ridge import LinearRegression, Ridge
+from ._linear_regression import LinearRegression
+from ._ridge import Ridge
 from ._sgd import SGDRegressor
 
 __all__ = [
