@@ -10,11 +10,12 @@ import fastgrad.differentiate._derivatives
 import fastgrad.optimize._minimize
 import fastgrad.optimize._schedules
 import fastgrad.linear_model._ridge
+import fastgrad.linear_model._ridge_classifier
 
 MODULES = [fastgrad.differentiate._derivatives, fastgrad.differentiate._check,
            fastgrad.optimize._minimize, fastgrad.optimize._schedules,
            fastgrad.calculus._critical_points, fastgrad.calculus._mean_value,
-           fastgrad.linear_model._ridge]
+           fastgrad.linear_model._ridge, fastgrad.linear_model._ridge_classifier]
 try:  # the plot examples need matplotlib, an optional extra
     import matplotlib  # noqa: F401
 

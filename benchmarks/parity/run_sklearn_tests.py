@@ -43,6 +43,7 @@ FILES = (
 ESTIMATORS = (
     "LinearRegression",
     "Ridge",
+    "RidgeClassifier",
     "Lasso",
     "ElasticNet",
     "SGDRegressor",

@@ -5,6 +5,7 @@ from ._logistic import LogisticRegression
 from ._poisson import PoissonRegressor
 from ._linear_regression import LinearRegression
 from ._ridge import Ridge
+from ._ridge_classifier import RidgeClassifier
 from ._sgd import SGDRegressor
 
 __all__ = [
@@ -15,5 +16,6 @@ __all__ = [
     "LogisticRegression",
     "PoissonRegressor",
     "Ridge",
+    "RidgeClassifier",
     "SGDRegressor",
 ]
