@@ -25,10 +25,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from numba.extending import register_jitable
+
 from fastgrad.differentiate import _batch
 
-from .codes import FP_FDSTEP, FP_HSTEP, IP_FDMODE, VG_BAD_F, VG_BAD_G
-from .vector import fd_steps
+from .codes import C_NFEV, C_NJEV, FP_FDSTEP, FP_HSTEP, FP_STEPFACTOR, IP_AUTOSTEP, IP_FDMODE, VG_BAD_F, VG_BAD_G
+from .vector import auto_step_scale, fd_steps, norm2, norm_inf
 
 # the plain stencils, as _batch registered them (jitable)
 grad_fd_point = _batch.STENCILS["grad_fd"][0]
@@ -153,6 +155,85 @@ def hf_exact(vg, fun, jac, hess, args, x, Hm, ip, fp):
             if not (Hm[i, j] - Hm[i, j] == 0):
                 bad = 1
     return bad, 0, 0, 1
+
+
+#: relative probe step of :func:`hf_lipschitz` (large enough that differences
+#: of finite-difference gradients are not rounding noise)
+LIPSCHITZ_PROBE = 1e-4
+#: power iterations of :func:`hf_lipschitz`, and its relative stopping change
+LIPSCHITZ_ITERS, LIPSCHITZ_RTOL = 20, 1e-3
+
+
+def hf_lipschitz(vg, fun, jac, hess, args, x, Hm, ip, fp):
+    """Curvature for the automatic step of the fixed-step methods: the largest
+    ``|H v|`` seen in a power iteration on gradient differences
+    ``(g(x + t v) - g(x)) / t`` at ``x``, an estimate of the Lipschitz
+    constant of the gradient there, into ``Hm[0, 0]`` (0 if unusable).
+
+    The iteration starts along the gradient, where the first steps go, plus
+    a small fixed spread so that no direction is missed entirely.
+    """
+    d = x.shape[0]
+    g0 = np.empty(d)
+    g1 = np.empty(d)
+    v = np.empty(d)
+    xw = np.empty(d)
+    work = np.empty(d)
+    h = np.empty(d)
+    Hm[0, 0] = 0.0
+    _, st, nf, ng = vg(fun, jac, args, x, g0, work, h, ip, fp, 2)
+    if st != 0:
+        return 1, nf, ng, 0
+    gn = max(norm2(g0), 1e-300)
+    for i in range(d):
+        v[i] = g0[i] / gn + 0.1 * ((0.618034 * (i + 1)) % 1.0 - 0.5)
+    t = LIPSCHITZ_PROBE * max(1.0, norm_inf(x))
+    best = 0.0
+    prev = -1.0
+    for _ in range(LIPSCHITZ_ITERS):
+        vn = norm2(v)
+        if not (vn > 0.0):
+            break
+        for i in range(d):
+            v[i] /= vn
+            xw[i] = x[i] + t * v[i]
+        _, st, a, b = vg(fun, jac, args, xw, g1, work, h, ip, fp, 2)
+        nf += a
+        ng += b
+        if st != 0:
+            break
+        for i in range(d):
+            v[i] = (g1[i] - g0[i]) / t
+        est = norm2(v)
+        best = max(best, est)
+        if abs(est - prev) <= LIPSCHITZ_RTOL * est:
+            break
+        prev = est
+    Hm[0, 0] = best
+    return 0, nf, ng, 0
+
+
+def hf_none(vg, fun, jac, hess, args, x, Hm, ip, fp):
+    """Stand-in Hessian adapter of loops that never ask for one."""
+    return 0, 0, 0, 0
+
+
+@register_jitable
+def start_scale(hf, vg, fun, jac, hess, args, x, ip, fp, counts):
+    """Learning-rate multiplier of a fixed-step loop: 1, or with
+    ``ip[IP_AUTOSTEP]`` the factor ``fp[FP_STEPFACTOR] / L`` from the
+    curvature ``L`` that ``hf`` (:func:`hf_lipschitz`) estimates at ``x``.
+
+    ``register_jitable``: compiled into the caller's loop (it calls the
+    caller's pieces), a plain function when the loop is interpreted.
+    """
+    if ip[IP_AUTOSTEP] != 1:
+        return 1.0
+    Lm = np.zeros((1, 1))
+    _, nf, ng, _ = hf(vg, fun, jac, hess, args, x, Lm, ip, fp)
+    counts[C_NFEV] += nf
+    counts[C_NJEV] += ng
+    return auto_step_scale(Lm[0, 0], fp[FP_STEPFACTOR])
 
 
 def no_callback(x, g, f, k):

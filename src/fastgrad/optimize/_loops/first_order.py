@@ -19,6 +19,7 @@ import numpy as np
 from .codes import (BAD_GRAD, C_NFEV, C_NIT, C_NJEV, C_STATUS, CALLBACK_STOP, CONVERGED,
                               DIVERGED, FP_EXPLODE, FP_MOMENTUM, FP_TOL, IP_MAXITER, IP_VARIANT, LS_OK,
                               MAX_ITER)
+from .adapters import start_scale
 from .vector import accept, begin, dot, ls_status
 
 
@@ -33,6 +34,8 @@ def gd_loop(vg, hf, ls, cb, fun, jac, hess, args, x, g, ip, fp, lr, hist, counts
     ok, gnorm = begin(f, st, nf, ng, g, hist, counts)
     if not ok:
         return f
+    # 1.0 unless the step is estimated from the problem (ip[IP_AUTOSTEP])
+    scale = start_scale(hf, vg, fun, jac, hess, args, x, ip, fp, counts)
     f_start = f
     k = 0
     status = MAX_ITER
@@ -44,7 +47,7 @@ def gd_loop(vg, hf, ls, cb, fun, jac, hess, args, x, g, ip, fp, lr, hist, counts
             break
         for i in range(d):
             p[i] = -g[i]
-        s, alpha, fnew, nf, ng = ls(vg, fun, jac, args, ip, fp, x, f, g, p, -dot(g, g), lr[k], xn, gn, work, h)
+        s, alpha, fnew, nf, ng = ls(vg, fun, jac, args, ip, fp, x, f, g, p, -dot(g, g), lr[k] * scale, xn, gn, work, h)
         counts[C_NFEV] += nf
         counts[C_NJEV] += ng
         if s != LS_OK:
@@ -69,7 +72,8 @@ def momentum_loop(vg, hf, ls, cb, fun, jac, hess, args, x, g, ip, fp, lr, hist, 
     # ip[IP_VARIANT] == 1, Nesterov, in the form that needs the gradient at
     # the iterate only (Sutskever et al. 2013, as in Keras):
     #     v <- mu v - lr g(x);  x <- x + mu v - lr g(x).
-    # (ls and hf are unused: these methods take fixed steps.)
+    # (ls is unused: these methods take fixed steps; hf estimates the
+    # curvature for an automatic step, see start_scale.)
     nesterov = ip[IP_VARIANT] == 1
     d = x.shape[0]
     work = np.empty(d)
@@ -82,6 +86,8 @@ def momentum_loop(vg, hf, ls, cb, fun, jac, hess, args, x, g, ip, fp, lr, hist, 
     ok, gnorm = begin(f, st, nf, ng, g, hist, counts)
     if not ok:
         return f
+    # 1.0 unless the step is estimated from the problem (ip[IP_AUTOSTEP])
+    scale = start_scale(hf, vg, fun, jac, hess, args, x, ip, fp, counts)
     f_start = f
     k = 0
     status = MAX_ITER
@@ -91,7 +97,7 @@ def momentum_loop(vg, hf, ls, cb, fun, jac, hess, args, x, g, ip, fp, lr, hist, 
             break
         if k >= ip[IP_MAXITER]:
             break
-        a = lr[k]
+        a = lr[k] * scale
         for i in range(d):
             vi = mu * v[i] - a * g[i]
             v[i] = vi

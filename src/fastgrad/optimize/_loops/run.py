@@ -1,9 +1,11 @@
 """Run the optimisation loops: pick the pieces, compile on demand, batch.
 
-A run is described by names: the loop (method), the value/gradient adapter
+A run is described by names: the loop (method, or ``"lbfgs-box"``,
+``"gd-box"``, ``"momentum-box"`` with bounds), the value/gradient adapter
 (``"fd"``, ``"jac"``, ``"pair"``), the Hessian adapter (``"fd"``, ``"grad"``,
-``"exact"``) and the line search (``"none"``, ``"backtracking"``,
-``"wolfe"``).  For numba user functions every piece is ``numba.njit``-ed --
+``"exact"``; ``"lipschitz"`` / ``"none"`` for the fixed-step loops, with or
+without an automatic step) and the line search (``"none"``,
+``"backtracking"``, ``"wolfe"``, ``"projected"``).  For numba user functions every piece is ``numba.njit``-ed --
 lazily, so a process that only uses BFGS never compiles Newton -- and passed
 to the jitted loop as an argument, which makes the whole minimisation one
 native call.  For plain Python functions the very same loop source runs in
@@ -41,11 +43,15 @@ from . import adapters as ad
 from .codes import N_COUNTS
 from .first_order import gd_loop, momentum_loop
 from .newton import newton_loop
+from .projected import gd_box_loop, lbfgs_box_loop, momentum_box_loop, projected_search
 from .quasi_newton import bfgs_loop, cg_loop, lbfgs_loop
 
 LOOPS = {"gd": gd_loop, "momentum": momentum_loop, "nesterov": momentum_loop, "newton": newton_loop,
-         "bfgs": bfgs_loop, "lbfgs": lbfgs_loop, "cg": cg_loop}
-LINE_SEARCHES = {"none": ls_mod.fixed_step, "backtracking": ls_mod.backtracking, "wolfe": ls_mod.strong_wolfe}
+         "bfgs": bfgs_loop, "lbfgs": lbfgs_loop, "cg": cg_loop,
+         # bound-constrained loops (fastgrad.optimize._loops.projected)
+         "lbfgs-box": lbfgs_box_loop, "gd-box": gd_box_loop, "momentum-box": momentum_box_loop}
+LINE_SEARCHES = {"none": ls_mod.fixed_step, "backtracking": ls_mod.backtracking, "wolfe": ls_mod.strong_wolfe,
+                 "projected": projected_search}
 _REGISTERED: set = set()
 
 #: Batches with at least this many starts run in parallel (one minimisation
@@ -85,7 +91,7 @@ def _make_driver(entry):
 
 _PY = {
     "vg": {"fd": ad.vg_fd, "jac": ad.vg_jac, "pair": ad.vg_pair},
-    "hf": {"fd": ad.hf_fd, "grad": ad.hf_grad, "exact": ad.hf_exact},
+    "hf": {"fd": ad.hf_fd, "grad": ad.hf_grad, "exact": ad.hf_exact, "lipschitz": ad.hf_lipschitz, "none": ad.hf_none},
 }
 _JIT: dict = {}
 

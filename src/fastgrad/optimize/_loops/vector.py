@@ -299,3 +299,12 @@ def fd_steps(x, h, c):
     for i in range(x.shape[0]):
         hi = c * max(1.0, abs(x[i]))
         h[i] = (x[i] + hi) - x[i]
+
+
+@_jit
+def auto_step_scale(L, factor):
+    """Learning-rate multiplier ``factor / L`` from a curvature estimate ``L``
+    (``0.01``, the former default step, when the estimate is unusable)."""
+    if L > 0.0 and L - L == 0.0:
+        return factor / L
+    return 0.01
