@@ -197,7 +197,9 @@ def minimize(fun, x0, *, method="bfgs", jac=None, hess=None, args=(), bounds=Non
         Quasi-Newton BFGS (dense inverse Hessian) or limited-memory BFGS,
         nonlinear conjugate gradient (Polak-Ribiere+), Newton's method
         (indefinite Hessians are shifted to positive definite ones),
-        gradient descent, heavy-ball momentum, Nesterov momentum.
+        gradient descent, heavy-ball momentum, Nesterov momentum.  Case and
+        dashes do not matter, and scipy's names map to these loops:
+        ``"BFGS"``, ``"L-BFGS-B"`` (lbfgs), ``"CG"``, ``"Newton-CG"`` (newton).
     jac : None, {"central", "forward", "backward"}, callable or True
         Gradient: finite differences of ``fun`` (``None`` = ``"central"``),
         ``jac(x, *args) -> (d,)``, or ``True`` when ``fun`` returns both.
@@ -206,17 +208,34 @@ def minimize(fun, x0, *, method="bfgs", jac=None, hess=None, args=(), bounds=Non
         differences (of ``jac`` when given, else of ``fun``).
     args : tuple
         Extra arguments of ``fun``, ``jac`` and ``hess``.
+    bounds : scipy.optimize.Bounds or sequence of (low, high), optional
+        Box constraints, as in scipy: ``Bounds(lb, ub)`` or one pair per
+        variable, ``None`` or +-inf for an open side.  Starts outside the box
+        are clipped into it.  ``lbfgs`` and ``bfgs`` then run a projected
+        L-BFGS (variables on a bound with the gradient pushing outward are
+        held, the others take the L-BFGS step of their subspace; backtracking
+        along the projection arc), ``gd``, ``momentum`` and ``nesterov``
+        project every step; ``newton`` and ``cg`` do not take bounds.  The
+        tolerance then applies to the projected gradient ``max |P(x - g) -
+        x|`` (scipy's ``pgtol``), variables on a bound equal it exactly and
+        the result has ``active_mask`` (-1 lower, 1 upper, 0 free).
     tol : float
-        Stop when the largest absolute gradient entry is ``<= tol``.
+        Stop when the largest absolute gradient entry (projected gradient,
+        with bounds) is ``<= tol``.
     max_iter : int, optional
         Iteration limit (default ``10000`` for the fixed-step methods,
         ``max(1000, 200 d)`` for the others).
     learning_rate : float, Schedule or callable, optional
-        Step size of ``gd``/``momentum``/``nesterov`` (default ``0.01``): a
-        number, a schedule (:class:`Constant`, :class:`InverseScaling`,
+        Step size of ``gd``/``momentum``/``nesterov``: a number, a schedule
+        (:class:`Constant`, :class:`InverseScaling`,
         :class:`ExponentialDecay`, :class:`StepDecay`, :class:`Cosine`) or a
-        callable of the iteration ``t``.  For the other methods a multiplier
-        of the first trial step of the line search (default ``1``).
+        callable of the iteration ``t``.  By default a step from the problem:
+        ``1 / L`` (Nesterov: ``(1 + momentum) / ((1 + 2 momentum) L)``),
+        ``L`` the largest curvature at the start (a power iteration on
+        gradient differences), halved and restarted from the best iterate
+        whenever the objective climbs above its starting value.  For the
+        other methods a multiplier of the first trial step of the line search
+        (default ``1``).
     momentum : float
         Momentum coefficient in ``[0, 1)`` of ``momentum`` and ``nesterov``.
     line_search : {"none", "backtracking", "wolfe"}, optional
@@ -237,6 +256,12 @@ def minimize(fun, x0, *, method="bfgs", jac=None, hess=None, args=(), bounds=Non
         the loop run in Python.
     history : bool
         Record the objective, gradient norm and step of every iteration.
+    options : dict, optional
+        scipy-style options: ``maxiter``, ``gtol``, ``maxcor`` (memory),
+        ``maxls``, ``c1``, ``c2``, ``disp`` (print the final message), or
+        any of the keyword names above.  Options fastgrad cannot honour
+        (``ftol``, ``eps``, ``maxfun``, ...) raise a ValueError saying what to
+        use instead.
 
     Returns
     -------
@@ -259,6 +284,10 @@ def minimize(fun, x0, *, method="bfgs", jac=None, hess=None, args=(), bounds=Non
     >>> many = fastgrad.minimize(f, np.zeros((3, 2)), method="lbfgs")
     >>> len(many), bool(many.success.all())
     (3, True)
+    >>> res = fastgrad.minimize(f, [0.0, 0.0], method="L-BFGS-B", bounds=[(None, 0.5), (-1.0, 1.0)],
+    ...                         options={"gtol": 1e-9})
+    >>> res.x, res.active_mask
+    (array([ 0.5, -1. ]), array([1, -1], dtype=int8))
     """
     values, disp = apply_options(options, dict(
         tol=tol, max_iter=max_iter, learning_rate=learning_rate, momentum=momentum, line_search=line_search,

@@ -17,10 +17,10 @@ from __future__ import annotations
 import numpy as np
 
 from .codes import (BAD_GRAD, C_NFEV, C_NIT, C_NJEV, C_STATUS, CALLBACK_STOP, CONVERGED,
-                              DIVERGED, FP_EXPLODE, FP_MOMENTUM, FP_TOL, IP_MAXITER, IP_VARIANT, LS_OK,
-                              MAX_ITER)
+                              DIVERGED, FP_EXPLODE, FP_MOMENTUM, FP_TOL, IP_AUTOSTEP, IP_MAXITER, IP_VARIANT,
+                              LS_BAD_F, LS_OK, MAX_ITER)
 from .adapters import start_scale
-from .vector import accept, begin, dot, ls_status
+from .vector import MAX_HALVINGS, accept, begin, dot, guard_auto_step, ls_status, norm_inf
 
 
 def gd_loop(vg, hf, ls, cb, fun, jac, hess, args, x, g, ip, fp, lr, hist, counts):
@@ -36,6 +36,11 @@ def gd_loop(vg, hf, ls, cb, fun, jac, hess, args, x, g, ip, fp, lr, hist, counts
         return f
     # 1.0 unless the step is estimated from the problem (ip[IP_AUTOSTEP])
     scale = start_scale(hf, vg, fun, jac, hess, args, x, ip, fp, counts)
+    auto = ip[IP_AUTOSTEP] == 1
+    xb = x.copy()  # best iterate, for the automatic step's safeguard
+    gb = g.copy()
+    fb = f
+    halvings = 0
     f_start = f
     k = 0
     status = MAX_ITER
@@ -50,12 +55,24 @@ def gd_loop(vg, hf, ls, cb, fun, jac, hess, args, x, g, ip, fp, lr, hist, counts
         s, alpha, fnew, nf, ng = ls(vg, fun, jac, args, ip, fp, x, f, g, p, -dot(g, g), lr[k] * scale, xn, gn, work, h)
         counts[C_NFEV] += nf
         counts[C_NJEV] += ng
+        if s == LS_BAD_F and auto and halvings < MAX_HALVINGS:
+            # x is unchanged: only the step shrinks
+            halvings += 1
+            scale *= 0.5
+            continue
         if s != LS_OK:
             status = ls_status(s)
             break
         f = fnew
         k += 1
         gnorm, diverged = accept(x, xn, g, gn, hist, k, f, alpha, f_start, fp[FP_EXPLODE])
+        if auto:
+            f, fb, halve = guard_auto_step(x, g, p, xb, gb, f, fb, f_start, diverged)
+            if halve:
+                halvings += 1
+                scale *= 0.5
+                diverged = halvings > MAX_HALVINGS
+                gnorm = norm_inf(g)
         if diverged:
             status = DIVERGED
             break
@@ -88,6 +105,11 @@ def momentum_loop(vg, hf, ls, cb, fun, jac, hess, args, x, g, ip, fp, lr, hist, 
         return f
     # 1.0 unless the step is estimated from the problem (ip[IP_AUTOSTEP])
     scale = start_scale(hf, vg, fun, jac, hess, args, x, ip, fp, counts)
+    auto = ip[IP_AUTOSTEP] == 1
+    xb = x.copy()  # best iterate, for the automatic step's safeguard
+    gb = g.copy()
+    fb = f
+    halvings = 0
     f_start = f
     k = 0
     status = MAX_ITER
@@ -108,12 +130,25 @@ def momentum_loop(vg, hf, ls, cb, fun, jac, hess, args, x, g, ip, fp, lr, hist, 
         fnew, st, nf, ng = vg(fun, jac, args, xn, gn, work, h, ip, fp, 1)
         counts[C_NFEV] += nf
         counts[C_NJEV] += ng
+        if st == 1 and auto and halvings < MAX_HALVINGS:
+            f, fb, _ = guard_auto_step(x, g, v, xb, gb, np.inf, fb, f_start, True)
+            halvings += 1
+            scale *= 0.5
+            gnorm = norm_inf(g)
+            continue
         if st != 0:
             status = DIVERGED if st == 1 else BAD_GRAD
             break
         f = fnew
         k += 1
         gnorm, diverged = accept(x, xn, g, gn, hist, k, f, a, f_start, fp[FP_EXPLODE])
+        if auto:
+            f, fb, halve = guard_auto_step(x, g, v, xb, gb, f, fb, f_start, diverged)
+            if halve:
+                halvings += 1
+                scale *= 0.5
+                diverged = halvings > MAX_HALVINGS
+                gnorm = norm_inf(g)
         if diverged:
             status = DIVERGED
             break

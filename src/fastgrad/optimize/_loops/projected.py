@@ -15,14 +15,14 @@ from __future__ import annotations
 import numpy as np
 
 from .box import (accept_box, begin_box, clip, free_set, lower_of, masked_two_loop, project_step,
-                  upper_of)
+                  projected_grad_norm, upper_of)
 from .codes import (BAD_GRAD, C_NFEV, C_NIT, C_NJEV, C_STATUS, CALLBACK_STOP, CONVERGED, DIVERGED,
-                    FP_C1, FP_EXPLODE, FP_MOMENTUM, FP_TOL, IP_LSKIND,
+                    FP_C1, FP_EXPLODE, FP_MOMENTUM, FP_TOL, IP_AUTOSTEP, IP_LSKIND,
                     IP_MAXITER, IP_MAXLS, IP_MEMORY, IP_VARIANT, LS_BAD_F, LS_BAD_G, LS_KIND_NONE,
                     LS_NO_STEP, LS_OK, MAX_ITER)
 from .adapters import start_scale
 from .line_search import NOISE
-from .vector import dot, ls_status, norm2
+from .vector import MAX_HALVINGS, dot, guard_auto_step, ls_status, norm2
 
 
 def projected_search(vg, fun, jac, args, ip, fp, x, f0, g0, p, d0, alpha0, xnew, gnew, work, h):
@@ -184,6 +184,11 @@ def gd_box_loop(vg, hf, ls, cb, fun, jac, hess, args, x, g, ip, fp, lr, hist, co
     if not ok:
         return f
     scale = start_scale(hf, vg, fun, jac, hess, args, x, ip, fp, counts)
+    auto = ip[IP_AUTOSTEP] == 1
+    xb = x.copy()  # best iterate, for the automatic step's safeguard (guard_auto_step)
+    gb = g.copy()
+    fb = f
+    halvings = 0
     f_start = f
     k = 0
     status = MAX_ITER
@@ -198,12 +203,23 @@ def gd_box_loop(vg, hf, ls, cb, fun, jac, hess, args, x, g, ip, fp, lr, hist, co
         sl, alpha, fnew, nf, ng = ls(vg, fun, jac, args, ip, fp, x, f, g, p, 0.0, lr[k] * scale, xn, gn, work, h)
         counts[C_NFEV] += nf
         counts[C_NJEV] += ng
+        if sl == LS_BAD_F and auto and halvings < MAX_HALVINGS:
+            halvings += 1
+            scale *= 0.5
+            continue
         if sl != LS_OK:
             status = ls_status(sl)
             break
         f = fnew
         k += 1
         pg, diverged = accept_box(x, xn, g, gn, lo, hi, hist, k, f, alpha, f_start, fp[FP_EXPLODE])
+        if auto:
+            f, fb, halve = guard_auto_step(x, g, p, xb, gb, f, fb, f_start, diverged)
+            if halve:
+                halvings += 1
+                scale *= 0.5
+                diverged = halvings > MAX_HALVINGS
+                pg = projected_grad_norm(x, g, lo, hi)
         if diverged:
             status = DIVERGED
             break
@@ -234,6 +250,11 @@ def momentum_box_loop(vg, hf, ls, cb, fun, jac, hess, args, x, g, ip, fp, lr, hi
     if not ok:
         return f
     scale = start_scale(hf, vg, fun, jac, hess, args, x, ip, fp, counts)
+    auto = ip[IP_AUTOSTEP] == 1
+    xb = x.copy()  # best iterate, for the automatic step's safeguard (guard_auto_step)
+    gb = g.copy()
+    fb = f
+    halvings = 0
     f_start = f
     k = 0
     status = MAX_ITER
@@ -252,12 +273,25 @@ def momentum_box_loop(vg, hf, ls, cb, fun, jac, hess, args, x, g, ip, fp, lr, hi
         fnew, st, nf, ng = vg(fun, jac, args, xn, gn, work, h, ip, fp, 1)
         counts[C_NFEV] += nf
         counts[C_NJEV] += ng
+        if st == 1 and auto and halvings < MAX_HALVINGS:
+            f, fb, _ = guard_auto_step(x, g, v, xb, gb, np.inf, fb, f_start, True)
+            halvings += 1
+            scale *= 0.5
+            pg = projected_grad_norm(x, g, lo, hi)
+            continue
         if st != 0:
             status = DIVERGED if st == 1 else BAD_GRAD
             break
         f = fnew
         k += 1
         pg, diverged = accept_box(x, xn, g, gn, lo, hi, hist, k, f, a, f_start, fp[FP_EXPLODE])
+        if auto:
+            f, fb, halve = guard_auto_step(x, g, v, xb, gb, f, fb, f_start, diverged)
+            if halve:
+                halvings += 1
+                scale *= 0.5
+                diverged = halvings > MAX_HALVINGS
+                pg = projected_grad_norm(x, g, lo, hi)
         if diverged:
             status = DIVERGED
             break
