@@ -287,7 +287,7 @@ def minimize(fun, x0, *, method="bfgs", jac=None, hess=None, args=(), bounds=Non
     >>> res = fastgrad.minimize(f, [0.0, 0.0], method="L-BFGS-B", bounds=[(None, 0.5), (-1.0, 1.0)],
     ...                         options={"gtol": 1e-9})
     >>> res.x, res.active_mask
-    (array([ 0.5, -1. ]), array([1, -1], dtype=int8))
+    (array([ 0.5, -1. ]), array([ 1, -1], dtype=int8))
     """
     values, disp = apply_options(options, dict(
         tol=tol, max_iter=max_iter, learning_rate=learning_rate, momentum=momentum, line_search=line_search,
