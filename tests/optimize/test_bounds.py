@@ -232,3 +232,55 @@ def test_line_searches_with_bounds_are_checked():
     with pytest.raises(ValueError, match="line_search='backtracking' is not available with method='momentum'"):
         fastgrad.minimize(lambda x: x @ x, [1.0, 1.0], method="momentum", line_search="backtracking",
                           bounds=[(0, 1)] * 2)
+
+
+# ------------------------------------------- finite differences inside the box
+
+
+def pow15(x):
+    # undefined (nan) below 0: the box [0, inf) is what makes it usable
+    return float(np.sum(x ** 1.5 - np.array([1.0, -1.0, 0.5]) * x))
+
+
+@numba.njit
+def pow15_jit(x):
+    c = np.array([1.0, -1.0, 0.5])
+    s = 0.0
+    for i in range(3):
+        s += x[i] ** 1.5 - c[i] * x[i]
+    return s
+
+
+@pytest.mark.filterwarnings("error::RuntimeWarning")  # a nan from outside the box would warn
+@pytest.mark.parametrize("jac", [None, "forward", "backward"])
+def test_finite_differences_never_leave_the_box(jac):
+    lb, ub = np.zeros(3), np.array([np.inf, np.inf, 0.05])
+    x0 = np.array([0.0, 0.5, 0.05])  # on the lower bound, inside, on the upper bound
+    res = fastgrad.minimize(pow15, x0, method="lbfgs", jac=jac, bounds=list(zip(lb, ub)), tol=1e-6)
+    ref = so.minimize(pow15, x0, method="L-BFGS-B", bounds=list(zip(lb, ub)), jac="3-point",
+                      options={"gtol": 1e-9, "ftol": 0.0})
+    assert res.success, res.message
+    # x1 = (1 / 1.5)^2 inside; x2 on its lower bound 0 (gradient -(-1) > 0); x3 capped at 0.05
+    np.testing.assert_allclose(res.x, [(1 / 1.5) ** 2, 0.0, 0.05], atol=1e-5)
+    np.testing.assert_allclose(res.x, ref.x, atol=1e-5)
+    np.testing.assert_array_equal(res.active_mask, [0, -1, 1])
+
+
+def test_fixed_step_with_box_and_automatic_step_stays_inside():
+    with np.errstate(invalid="raise"):
+        for method in ("gd", "momentum"):
+            res = fastgrad.minimize(pow15, [0.0, 0.0, 0.0], method=method, bounds=[(0, None)] * 3, tol=1e-6,
+                                    max_iter=20000)
+            assert res.success, (method, res.message)
+            np.testing.assert_allclose(res.x, [(1 / 1.5) ** 2, 0.0, (0.5 / 1.5) ** 2], atol=1e-5)
+
+
+def test_box_differences_compiled_match_python():
+    # also the one compiled run of the projected momentum loop (each compile costs seconds)
+    b = [(0.0, None), (0.0, None), (0.0, 0.05)]
+    res = fastgrad.minimize(pow15_jit, [0.0, 0.5, 0.05], method="nesterov", bounds=b, tol=1e-7, max_iter=20000)
+    py = fastgrad.minimize(pow15_jit.py_func, [0.0, 0.5, 0.05], method="nesterov", bounds=b, tol=1e-7,
+                           max_iter=20000)
+    assert res.success and (res.nit, res.nfev) == (py.nit, py.nfev)
+    np.testing.assert_allclose(res.x, py.x, rtol=1e-12)
+    np.testing.assert_allclose(res.x, [(1 / 1.5) ** 2, 0.0, 0.05], atol=1e-6)

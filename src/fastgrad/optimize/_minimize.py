@@ -339,6 +339,8 @@ def minimize(fun, x0, *, method="bfgs", jac=None, hess=None, args=(), bounds=Non
     loop, ls_piece = method, ls
     if box is not None:
         loop, ls_piece = BOUNDED_LOOPS[method], "projected"
+        if vg == "fd":
+            vg = "fd-box"  # differences that never evaluate fun outside the box, as scipy's
         fp = np.concatenate([fp, box[0], box[1]])  # the box travels at the end of fp (codes.py)
     cb = None if callback is None else _python_callback(callback)
     Xf, G, F, H, C = run(compiled, loop, vg, hf, ls_piece, fun_, jac_, hess_, args, X, ip, fp, lr,

@@ -29,7 +29,8 @@ from numba.extending import register_jitable
 
 from fastgrad.differentiate import _batch
 
-from .codes import C_NFEV, C_NJEV, FP_FDSTEP, FP_HSTEP, FP_STEPFACTOR, IP_AUTOSTEP, IP_FDMODE, VG_BAD_F, VG_BAD_G
+from .codes import (C_NFEV, C_NJEV, FP_FDSTEP, FP_HSTEP, FP_STEPFACTOR, IP_AUTOSTEP, IP_FDMODE, N_FP, VG_BAD_F,
+                    VG_BAD_G)
 from .vector import auto_step_scale, fd_steps, norm2, norm_inf
 
 # the plain stencils, as _batch registered them (jitable)
@@ -171,7 +172,10 @@ def hf_lipschitz(vg, fun, jac, hess, args, x, Hm, ip, fp):
     constant of the gradient there, into ``Hm[0, 0]`` (0 if unusable).
 
     The iteration starts along the gradient, where the first steps go, plus
-    a small fixed spread so that no direction is missed entirely.
+    a small fixed spread so that no direction is missed entirely.  In a
+    bounded run (the box at the tail of ``fp``) a probe coordinate that
+    would leave the box is turned around (or dropped), so ``fun`` is never
+    evaluated outside it.
     """
     d = x.shape[0]
     g0 = np.empty(d)
@@ -188,6 +192,7 @@ def hf_lipschitz(vg, fun, jac, hess, args, x, Hm, ip, fp):
     for i in range(d):
         v[i] = g0[i] / gn + 0.1 * ((0.618034 * (i + 1)) % 1.0 - 0.5)
     t = LIPSCHITZ_PROBE * max(1.0, norm_inf(x))
+    boxed = fp.shape[0] >= N_FP + 2 * d
     best = 0.0
     prev = -1.0
     for _ in range(LIPSCHITZ_ITERS):
@@ -197,6 +202,12 @@ def hf_lipschitz(vg, fun, jac, hess, args, x, Hm, ip, fp):
         for i in range(d):
             v[i] /= vn
             xw[i] = x[i] + t * v[i]
+            if boxed and not (fp[N_FP + i] <= xw[i] <= fp[N_FP + d + i]):
+                v[i] = -v[i]
+                xw[i] = x[i] + t * v[i]
+                if not (fp[N_FP + i] <= xw[i] <= fp[N_FP + d + i]):
+                    v[i] = 0.0
+                    xw[i] = x[i]
         _, st, a, b = vg(fun, jac, args, xw, g1, work, h, ip, fp, 2)
         nf += a
         ng += b

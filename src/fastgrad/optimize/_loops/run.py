@@ -2,7 +2,8 @@
 
 A run is described by names: the loop (method, or ``"lbfgs-box"``,
 ``"gd-box"``, ``"momentum-box"`` with bounds), the value/gradient adapter
-(``"fd"``, ``"jac"``, ``"pair"``), the Hessian adapter (``"fd"``, ``"grad"``,
+(``"fd"``, ``"jac"``, ``"pair"``; ``"fd-box"`` for finite differences that
+stay in the box), the Hessian adapter (``"fd"``, ``"grad"``,
 ``"exact"``; ``"lipschitz"`` / ``"none"`` for the fixed-step loops, with or
 without an automatic step) and the line search (``"none"``,
 ``"backtracking"``, ``"wolfe"``, ``"projected"``).  For numba user functions every piece is ``numba.njit``-ed --
@@ -41,6 +42,7 @@ from fastgrad.differentiate import _fnptr
 from . import line_search as ls_mod
 from . import adapters as ad
 from .codes import N_COUNTS
+from .fd_box import vg_fd_box
 from .first_order import gd_loop, momentum_loop
 from .newton import newton_loop
 from .projected import gd_box_loop, lbfgs_box_loop, momentum_box_loop, projected_search
@@ -90,7 +92,7 @@ def _make_driver(entry):
 
 
 _PY = {
-    "vg": {"fd": ad.vg_fd, "jac": ad.vg_jac, "pair": ad.vg_pair},
+    "vg": {"fd": ad.vg_fd, "jac": ad.vg_jac, "pair": ad.vg_pair, "fd-box": vg_fd_box},
     "hf": {"fd": ad.hf_fd, "grad": ad.hf_grad, "exact": ad.hf_exact, "lipschitz": ad.hf_lipschitz, "none": ad.hf_none},
 }
 _JIT: dict = {}
