@@ -284,3 +284,14 @@ def test_box_differences_compiled_match_python():
     assert res.success and (res.nit, res.nfev) == (py.nit, py.nfev)
     np.testing.assert_allclose(res.x, py.x, rtol=1e-12)
     np.testing.assert_allclose(res.x, [(1 / 1.5) ** 2, 0.0, 0.05], atol=1e-6)
+
+
+def test_callback_sees_feasible_iterates_and_array_bounds_work():
+    lb, ub = np.full(6, -0.1), np.full(6, 0.1)
+    seen = []
+    res = fastgrad.minimize(quad, np.ones(6), method="lbfgs", jac=quad_grad, bounds=np.column_stack([lb, ub]),
+                            tol=1e-10, callback=lambda r: seen.append(r.x.copy()))
+    assert res.success and len(seen) == res.nit
+    assert all(np.all((x >= lb) & (x <= ub)) for x in seen)
+    ref = _scipy(quad, quad_grad, np.ones(6), lb, ub, tol=1e-12)
+    _check_against_scipy(res, ref, lb, ub, atol=1e-8)

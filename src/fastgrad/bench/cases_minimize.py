@@ -146,8 +146,9 @@ def bounded_cases():
                                         "differences, as fastgrad), same objective, start, box and pgtol"),
     }
     for d, seed in ((10, 1), (50, 1)):
-        yield Case(f"minimize/lbfgs-bounds/rosen{d}/fd-grad", "minimize", lambda size, d=d, seed=seed: _box_data(d, seed),
-                   _box_fastgrad, refs, lambda data: data["xstar"], rtol=0.0, atol=1e-5, point_keys=(),
+        yield Case(f"minimize/lbfgs-bounds/rosen{d}/fd-grad", "minimize",
+                   lambda size, d=d, seed=seed: _box_data(d, seed), _box_fastgrad, refs,
+                   lambda data: data["xstar"], rtol=0.0, atol=1e-5, point_keys=(),
                    objective=_box_objective, objective_rtol=1e-6,
                    description=f"projected L-BFGS, Rosenbrock d={d} in a binding box, central-difference gradients, "
                                f"pgtol {BOX_TOL:g} (whole loop compiled)")
