@@ -46,13 +46,29 @@ def test_routes_agree(method):
     native = fastgrad.minimize(_rosen, X0, method=method, **kw)
     specialised = fastgrad.minimize(_rosen_scaled, X0, method=method, args=(1.0,), **kw)
     interpreted = fastgrad.minimize(_rosen_py, X0[:1], method=method, **kw)
+    # (fixed-step methods take the "none" Hessian piece: they need no curvature with a given learning rate)
     assert (method, "wolfe" if method in ("bfgs", "lbfgs") else
-            ("backtracking" if method == "newton" else "none"), "fd", False) in loops_run._NATIVE
+            ("backtracking" if method == "newton" else "none"), "none" if method == "gd" else "fd",
+            False) in loops_run._NATIVE
     for a, b in zip(native, specialised):
         np.testing.assert_array_equal(a.x, b.x)
         assert (a.nit, a.nfev, a.status) == (b.nit, b.nfev, b.status)
     np.testing.assert_allclose(native[0].x, interpreted[0].x, rtol=1e-9, atol=1e-12)
     assert native[0].nit == interpreted[0].nit
+
+
+@pytest.mark.parametrize("method,loop", [("lbfgs", "lbfgs-box"), ("nesterov", "momentum-box")])
+def test_bounded_routes_agree(method, loop):
+    # bounded runs (box-respecting differences, automatic step) take the native route too
+    bounds = [(0.0, 0.7)] + [(None, None)] * 3
+    kw = {"max_iter": 60} if method == "nesterov" else {}
+    native = fastgrad.minimize(_rosen, X0, method=method, bounds=bounds, **kw)
+    specialised = fastgrad.minimize(_rosen_scaled, X0, method=method, args=(1.0,), bounds=bounds, **kw)
+    hf = "lipschitz" if method == "nesterov" else "fd"
+    assert (loop, "projected", hf, False) in loops_run._NATIVE
+    for a, b in zip(native, specialised):
+        np.testing.assert_array_equal(a.x, b.x)
+        assert (a.nit, a.nfev, a.status) == (b.nit, b.nfev, b.status)
 
 
 def test_single_start_uses_the_native_entry():

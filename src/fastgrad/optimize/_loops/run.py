@@ -3,10 +3,10 @@
 A run is described by names: the loop (method, or ``"lbfgs-box"``,
 ``"gd-box"``, ``"momentum-box"`` with bounds), the value/gradient adapter
 (``"fd"``, ``"jac"``, ``"pair"``; ``"fd-box"`` for finite differences that
-stay in the box), the Hessian adapter (``"fd"``, ``"grad"``,
-``"exact"``; ``"lipschitz"`` / ``"none"`` for the fixed-step loops, with or
-without an automatic step) and the line search (``"none"``,
-``"backtracking"``, ``"wolfe"``, ``"projected"``).  For numba user functions every piece is ``numba.njit``-ed --
+stay in the box), the Hessian adapter (``"fd"``, ``"grad"``, ``"exact"``;
+``"lipschitz"`` / ``"none"`` for the fixed-step loops, with or without an
+automatic step) and the line search (``"none"``, ``"backtracking"``,
+``"wolfe"``, ``"projected"``).  For numba user functions every piece is ``numba.njit``-ed --
 lazily, so a process that only uses BFGS never compiles Newton -- and passed
 to the jitted loop as an argument, which makes the whole minimisation one
 native call.  For plain Python functions the very same loop source runs in
@@ -54,6 +54,9 @@ LOOPS = {"gd": gd_loop, "momentum": momentum_loop, "nesterov": momentum_loop, "n
          "lbfgs-box": lbfgs_box_loop, "gd-box": gd_box_loop, "momentum-box": momentum_box_loop}
 LINE_SEARCHES = {"none": ls_mod.fixed_step, "backtracking": ls_mod.backtracking, "wolfe": ls_mod.strong_wolfe,
                  "projected": projected_search}
+BOUNDED_LOOPS = ("lbfgs-box", "gd-box", "momentum-box")
+#: Hessian adapters the native route compiles (those that need no user jac/hess)
+NATIVE_HF = ("fd", "grad", "lipschitz", "none")
 _REGISTERED: set = set()
 
 #: Batches with at least this many starts run in parallel (one minimisation
@@ -182,6 +185,11 @@ _STAMP = None
 _NATIVE: dict = {}
 
 
+def _native_vg(method):
+    # finite differences of the native route: inside the box for the bounded loops
+    return "fd-box" if method in BOUNDED_LOOPS else "fd"
+
+
 def native_entry(method, ls, hf, parallel=None):
     """Cached compiled entry (``parallel=None``) or batch driver of the native route."""
     global _STAMP
@@ -197,7 +205,7 @@ def native_entry(method, ls, hf, parallel=None):
     opts = dict(nogil=True, error_model="numpy", cache=True)
     if parallel is None:
         sig = types.float64(types.int64, types.int64, ret, a1, a1, ints, a1, a1, a2, ints)
-        pieces = (LOOPS[method], _PY["vg"]["fd"], _PY["hf"][hf], LINE_SEARCHES[ls], ad.no_callback)
+        pieces = (LOOPS[method], _PY["vg"][_native_vg(method)], _PY["hf"][hf], LINE_SEARCHES[ls], ad.no_callback)
         obj = numba.njit(sig, **opts)(_make_native_entry(*pieces, _STAMP))
     else:
         sig = types.boolean(types.int64, types.int64, ret, a2, a2, a1, ints, a1, a1, a3,
@@ -230,7 +238,7 @@ def run(compiled, method, vg, hf, ls, fun, jac, hess, args, X, ip, fp, lr, histo
     # one thread in a forked child: its OpenMP runtime is unusable (fastgrad._threads)
     threads = 1 if _threads.in_forked_child() else numba.get_num_threads()
     addresses = None
-    if vg == "fd" and hf in ("fd", "grad") and jac is None and hess is None and not args:
+    if vg == _native_vg(method) and hf in NATIVE_HF and jac is None and hess is None and not args:
         addresses = _fnptr.native_addresses(fun, np.float64, "real")
     if addresses is not None:
         call = addresses + (0.0,)
