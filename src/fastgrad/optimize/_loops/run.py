@@ -6,10 +6,10 @@ A run is described by names: the loop (method, or ``"lbfgs-box"``,
 stay in the box), the Hessian adapter (``"fd"``, ``"grad"``, ``"exact"``;
 ``"lipschitz"`` / ``"none"`` for the fixed-step loops, with or without an
 automatic step) and the line search (``"none"``, ``"backtracking"``,
-``"wolfe"``, ``"projected"``).  For numba user functions every piece is ``numba.njit``-ed --
-lazily, so a process that only uses BFGS never compiles Newton -- and passed
-to the jitted loop as an argument, which makes the whole minimisation one
-native call.  For plain Python functions the very same loop source runs in
+``"wolfe"``, ``"projected"``).  For numba user functions every piece is
+``numba.njit``-ed -- lazily, so a process that only uses BFGS never compiles
+Newton -- and passed to the jitted loop as an argument, which makes the
+whole minimisation one native call.  For plain Python functions the very same loop source runs in
 the interpreter with the plain pieces.
 
 Several starts run through one driver, a ``prange`` over chunks of starts
