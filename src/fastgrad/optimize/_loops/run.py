@@ -9,8 +9,8 @@ automatic step) and the line search (``"none"``, ``"backtracking"``,
 ``"wolfe"``, ``"projected"``).  For numba user functions every piece is
 ``numba.njit``-ed -- lazily, so a process that only uses BFGS never compiles
 Newton -- and passed to the jitted loop as an argument, which makes the
-whole minimisation one native call.  For plain Python functions the very same loop source runs in
-the interpreter with the plain pieces.
+whole minimisation one native call.  For plain Python functions the very
+same loop source runs in the interpreter with the plain pieces.
 
 Several starts run through one driver, a ``prange`` over chunks of starts
 (parallel for large batches, BLAS limited to one thread meanwhile).
