@@ -340,6 +340,11 @@ def test_bad_parameters_raise_like_sklearn():
             cls().fit(X, y + 0.5)
         with pytest.raises(ValueError, match="coef_init does not match dataset"):
             cls().fit(X, y, coef_init=np.zeros(3))
+        with pytest.raises(ValueError, match="sample weights for validation set are all zero"):
+            cls(early_stopping=True, validation_fraction=0.4, random_state=0).fit(
+                X, y, sample_weight=np.zeros(len(y)))
+        with pytest.warns(ConvergenceWarning, match="Maximum number of iteration reached before convergence"):
+            cls(max_iter=2).fit(X, y)
         clf = cls().partial_fit(X, y, classes=[0, 1])
         with pytest.raises(ValueError, match="is not the same as on last call"):
             clf.partial_fit(X, y, classes=[0, 1, 2])
@@ -370,12 +375,6 @@ def test_inputs_are_not_modified_and_divergence_is_an_error():
     with pytest.raises(ValueError, match="Floating-point under-/overflow"):
         SGDClassifier(loss="squared_error", learning_rate="constant", eta0=1e10, penalty=None,
                       max_iter=5).fit(X * 1e150, y)
-
-
-def test_convergence_warning_at_max_iter():
-    X, y = make_data()
-    with pytest.warns(ConvergenceWarning):
-        SGDClassifier(max_iter=2).fit(X, y)
 
 
 # ---------------------------------------------------------------------------

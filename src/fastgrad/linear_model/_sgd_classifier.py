@@ -5,11 +5,13 @@ one run of the compiled SGD core through ``_sgd_run.run_epochs``, the same
 kernel (and the same parameter checks, ``_sgd.BaseSGD``) as ``SGDRegressor``.
 """
 
+import warnings
 from numbers import Integral
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import _fit_context
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model._base import LinearClassifierMixin, SparseCoefMixin
 from sklearn.utils import check_random_state, compute_class_weight
 from sklearn.utils._param_validation import StrOptions
@@ -22,7 +24,6 @@ from ._base import _FLOAT_DTYPES, _validate_weights, canonical_sparse
 from ._sgd import BaseSGD, SGDRegressor
 from ._sgd_run import _MAX_SEED, CLASSIFICATION_LOSSES, LOSSES, kernel_kwargs, run_epochs
 from ._sgd_run import set_average_attributes, updates_per_epoch, validation_mask
-from ._status import MAX_ITER, check_status
 
 __all__ = ["SGDClassifier"]
 
@@ -132,6 +133,9 @@ n_iter_no_change, average
     """
 
     _PA_LOSS = "hinge"
+    #: the loss names (scikit-learn has a class attribute of this name, which
+    #: its tests iterate), each -> (kernel code, margin threshold)
+    loss_functions = dict(_LOSSES)
     _parameter_constraints: dict = {
         **SGDRegressor._parameter_constraints,
         "loss": [StrOptions(set(_LOSSES))],
@@ -284,7 +288,9 @@ n_iter_no_change, average
         if n_classes < 2:
             raise ValueError(f"The number of classes has to be greater than one; got {n_classes} class.")
         class_weight = compute_class_weight(self.class_weight, classes=self.classes_, y=y)
-        sample_weight = _validate_weights(X, sample_weight)
+        # all-zero weights pass with early stopping: the split then says
+        # which part has none (as scikit-learn)
+        sample_weight = _validate_weights(X, sample_weight, allow_all_zero=self.early_stopping)
         if sample_weight is None:
             sample_weight = np.ones(X.shape[0], dtype=X.dtype)
         if getattr(self, "_w_state", None) is None or coef_init is not None:
@@ -329,7 +335,10 @@ n_iter_no_change, average
         self._partial_fit(X, y, self.max_iter, np.unique(y), sample_weight, coef_init, intercept_init)
         self._warn_power_t()
         if self.tol is not None and self.n_iter_ == self.max_iter:
-            check_status(self, MAX_ITER, self.n_iter_, max_iter=self.max_iter, solver="sgd", unit="epochs")
+            # scikit-learn's wording (matched by its tests), then what helps
+            warnings.warn("Maximum number of iteration reached before convergence. Consider "
+                          "increasing max_iter to improve the fit (or loosen tol, or standardise "
+                          "the features).", ConvergenceWarning, stacklevel=2)
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -356,11 +365,13 @@ n_iter_no_change, average
         if not hasattr(self, "classes_"):
             self._check_params(for_partial_fit=True)
             if self.class_weight == "balanced":
+                # worded as scikit-learn's message, which code and tests match
                 raise ValueError(
-                    "class_weight 'balanced' is not supported for partial_fit (the class "
-                    "frequencies of one batch are not those of the data). Compute the weights "
-                    "once, e.g. compute_class_weight('balanced', classes=classes, y=y) on a "
-                    "large enough sample of the targets, and pass them as a dict."
+                    "class_weight 'balanced' is not supported for partial_fit. In order to use "
+                    "'balanced' weights, use compute_class_weight('balanced', classes=classes, "
+                    "y=y). In place of y you can use a large enough sample of the full training "
+                    "set target to properly estimate the class frequency distributions. Pass the "
+                    "resulting weights as the class_weight parameter."
                 )
         self._partial_fit(X, y, 1, classes, sample_weight, None, None)
         return self

@@ -70,8 +70,8 @@ def validation_mask(est, y, sample_weight, stratified=False):
         )
     if not np.any(sample_weight[idx_val] > 0):
         raise ValueError(
-            "The sample weights of the validation set are all zero; use another "
-            "random_state or validation_fraction."
+            "The sample weights for validation set are all zero, consider using a different "
+            "random state (or validation_fraction)."
         )
     mask[idx_val] = 1
     return mask
