@@ -1,8 +1,9 @@
 """Linear classification by stochastic gradient descent (one binary problem per class).
 
-The estimator's API and its data and label checks; each binary problem is
-one run of the compiled SGD core through ``_sgd_run.run_epochs``, the same
-kernel (and the same parameter checks, ``_sgd.BaseSGD``) as ``SGDRegressor``.
+The estimator's API and its data and label checks; the binary problems are
+run by ``_sgd_run.run_one_vs_all``, each one run of the compiled SGD core,
+the same kernel (and the same parameter checks, ``_sgd.BaseSGD``) as
+``SGDRegressor``.
 """
 
 import warnings
@@ -13,17 +14,15 @@ import scipy.sparse as sp
 from sklearn.base import _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model._base import LinearClassifierMixin, SparseCoefMixin
-from sklearn.utils import check_random_state, compute_class_weight
+from sklearn.utils import compute_class_weight
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import _check_partial_fit_first_call
-from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._base import _FLOAT_DTYPES, _validate_weights, canonical_sparse
 from ._sgd import BaseSGD, SGDRegressor
-from ._sgd_run import _MAX_SEED, CLASSIFICATION_LOSSES, LOSSES, kernel_kwargs, run_epochs
-from ._sgd_run import set_average_attributes, updates_per_epoch, validation_mask
+from ._sgd_run import CLASSIFICATION_LOSSES, LOSSES, run_one_vs_all
 
 __all__ = ["SGDClassifier"]
 
@@ -214,67 +213,13 @@ n_iter_no_change, average
         intercept = np.zeros(rows)
         if intercept_init is not None:
             intercept_init = np.asarray(intercept_init, dtype=np.float64)
-            if intercept_init.size != rows or intercept_init.ndim > 1 or not np.all(np.isfinite(intercept_init)):
+            bad = intercept_init.size != rows or intercept_init.ndim > 1
+            if bad or not np.all(np.isfinite(intercept_init)):
                 raise ValueError(f"Provided intercept_init does not match dataset: it must hold "
                                  f"{rows} finite numbers, got shape {intercept_init.shape}.")
             intercept[:] = intercept_init.ravel()
         self._w_state, self._b_state = coef, intercept
         self._aw_state, self._ab_state = np.zeros_like(coef), np.zeros(rows)
-
-    def _problem_seeds(self, y, y_coded, sample_weight):
-        """Validation mask and shuffle seed per problem, drawn as scikit-learn draws them."""
-        if len(self.classes_) == 2:
-            rng = check_random_state(self.random_state)
-            rng.randint(1, _MAX_SEED)  # scikit-learn's (unused) dataset seed comes first
-            mask = validation_mask(self, y_coded, sample_weight, stratified=True)
-            return mask, [rng.randint(_MAX_SEED)]
-        # one-vs-all: one split on the class labels, one seed per class
-        mask = validation_mask(self, y, sample_weight, stratified=True)
-        seeds = []
-        for class_seed in check_random_state(self.random_state).randint(_MAX_SEED, size=len(self.classes_)):
-            rng = np.random.RandomState(class_seed)
-            rng.randint(1, _MAX_SEED)
-            seeds.append(rng.randint(_MAX_SEED))
-        return mask, seeds
-
-    def _fit_problems(self, X, y, sample_weight, class_weight, max_iter):
-        """Run every binary problem from its state; set the fitted attributes."""
-        n = X.shape[0]
-        classes = self.classes_
-        code, threshold = _LOSSES[self.loss]
-        epsilon = self.epsilon if threshold is None else threshold
-        negative = 0.0 if self.loss == "log_loss" else -1.0  # log_loss codes labels as 0 / 1
-        binary = len(classes) == 2
-        positives = [1] if binary else range(len(classes))
-        # (positive class weight, negative class weight) of each problem
-        weights = [(class_weight[1], class_weight[0])] if binary else [(c, 1.0) for c in class_weight]
-        y_first = np.where(y == classes[positives[0]], 1.0, negative).astype(X.dtype)
-        mask, seeds = self._problem_seeds(y, y_first, sample_weight)
-        held_out = mask.astype(bool)
-        n_train = n - int(held_out.sum())
-
-        def run(row, pos, seed):
-            y_row = np.where(y == classes[pos], 1.0, negative).astype(X.dtype)
-            pos_w, neg_w = weights[row]
-            per_sample = np.where(y_row > 0, pos_w, neg_w).astype(X.dtype)
-            # class weights scale the training steps only: the validation
-            # accuracy is weighted by the sample weights alone, as in scikit-learn
-            sw = np.where(held_out, sample_weight, per_sample * sample_weight)
-            kwargs = kernel_kwargs(self, code, epsilon, n_train, seed, sp.issparse(X), classify=True)
-            return run_epochs(self, X, y_row, sw, mask, self._w_state[row], self._aw_state[row],
-                              (self._b_state[row], self._ab_state[row]), self.t_, max_iter, kwargs)
-
-        results = Parallel(n_jobs=self.n_jobs, verbose=self.verbose, require="sharedmem")(
-            delayed(run)(row, pos, seed) for row, (pos, seed) in enumerate(zip(positives, seeds)))
-        for row, (_, _, _, (b, ab)) in enumerate(results):
-            self._b_state[row], self._ab_state[row] = b, ab
-        self.n_iter_ = max(done for _, done, _, _ in results)
-        self.t_ += self.n_iter_ * updates_per_epoch(self, n)
-        averaging = self.average > 0
-        use_average = averaging and self.average <= self.t_ - 1.0
-        self.coef_ = (self._aw_state if use_average else self._w_state).astype(X.dtype)
-        self.intercept_ = (self._ab_state if use_average else self._b_state).astype(X.dtype)
-        set_average_attributes(self, averaging, (self._w_state, self._b_state, self._aw_state, self._ab_state))
 
     def _partial_fit(self, X, y, max_iter, classes, sample_weight, coef_init, intercept_init):
         first_call = not hasattr(self, "classes_")
@@ -297,7 +242,9 @@ n_iter_no_change, average
             self._init_weights(n_classes, X.shape[1], coef_init, intercept_init)
         if not hasattr(self, "t_"):
             self.t_ = 1.0
-        self._fit_problems(X, y, sample_weight, class_weight, max_iter)
+        code, threshold = _LOSSES[self.loss]
+        run_one_vs_all(self, X, y, sample_weight, class_weight, max_iter, code,
+                       self.epsilon if threshold is None else threshold)
 
     # -- public API ------------------------------------------------------
 

@@ -1,11 +1,11 @@
-"""The runs of ``SGDRegressor`` and ``SGDClassifier``: set up the kernel call, run it in chunks, fold the result.
+"""The runs of ``SGDRegressor`` and ``SGDClassifier``: set up the kernel, run it in chunks, fold.
 
 Split from ``_sgd.py`` / ``_sgd_classifier.py`` (which keep the estimators'
 APIs and checks): this module owns the arrays handed to
 ``csrc/_sgd_fast.pyx`` -- the sample order, the validation mask, the seed,
 the schedule constants -- and picks the dense or the CSR kernel.
 ``run_epochs`` runs one binary / one regression problem; ``run_sgd`` is
-the regressor's whole run.
+the regressor's whole run, ``run_one_vs_all`` the classifier's.
 """
 
 import math
@@ -14,6 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
 from sklearn.utils import check_random_state
+from sklearn.utils.parallel import Parallel, delayed
 
 from ._sgd_fast import STATE_SLOTS, py_dloss, py_sgd_epochs, py_sgd_epochs_csr
 from ._status import MAX_ITER, NONFINITE, DivergenceError, check_status
@@ -186,6 +187,66 @@ def run_sgd(est, X, y, sample_weight, max_iter):
     est.intercept_ = intercept.astype(X.dtype)
     set_average_attributes(est, averaging, (w, est._b_state, aw, est._ab_state))
     return status
+
+
+def _one_vs_all_seeds(est, y, y_coded, sample_weight):
+    """Validation mask and shuffle seed per problem, drawn as scikit-learn's SGDClassifier draws them."""
+    if len(est.classes_) == 2:
+        rng = check_random_state(est.random_state)
+        rng.randint(1, _MAX_SEED)  # scikit-learn's (unused) dataset seed comes first
+        mask = validation_mask(est, y_coded, sample_weight, stratified=True)
+        return mask, [rng.randint(_MAX_SEED)]
+    # one-vs-all: one split on the class labels, one seed per class
+    mask = validation_mask(est, y, sample_weight, stratified=True)
+    seeds = []
+    for class_seed in check_random_state(est.random_state).randint(_MAX_SEED, size=len(est.classes_)):
+        rng = np.random.RandomState(class_seed)
+        rng.randint(1, _MAX_SEED)
+        seeds.append(rng.randint(_MAX_SEED))
+    return mask, seeds
+
+
+def run_one_vs_all(est, X, y, sample_weight, class_weight, max_iter, loss_code, epsilon):
+    """The classifier's run: every binary problem from its state; set the fitted attributes.
+
+    Two classes make one problem (``classes_[1]`` positive), more make one
+    per class against the rest, run in joblib threads (``n_jobs``; the
+    kernel releases the GIL). ``class_weight`` holds one weight per class.
+    """
+    n = X.shape[0]
+    classes = est.classes_
+    negative = 0.0 if est.loss == "log_loss" else -1.0  # log_loss codes labels as 0 / 1
+    binary = len(classes) == 2
+    positives = [1] if binary else range(len(classes))
+    # (positive class weight, negative class weight) of each problem
+    weights = [(class_weight[1], class_weight[0])] if binary else [(c, 1.0) for c in class_weight]
+    y_first = np.where(y == classes[positives[0]], 1.0, negative).astype(X.dtype)
+    mask, seeds = _one_vs_all_seeds(est, y, y_first, sample_weight)
+    held_out = mask.astype(bool)
+    n_train = n - int(held_out.sum())
+
+    def run(row, pos, seed):
+        y_row = np.where(y == classes[pos], 1.0, negative).astype(X.dtype)
+        pos_w, neg_w = weights[row]
+        per_sample = np.where(y_row > 0, pos_w, neg_w).astype(X.dtype)
+        # class weights scale the training steps only: the validation
+        # accuracy is weighted by the sample weights alone, as in scikit-learn
+        sw = np.where(held_out, sample_weight, per_sample * sample_weight)
+        kwargs = kernel_kwargs(est, loss_code, epsilon, n_train, seed, sp.issparse(X), classify=True)
+        return run_epochs(est, X, y_row, sw, mask, est._w_state[row], est._aw_state[row],
+                          (est._b_state[row], est._ab_state[row]), est.t_, max_iter, kwargs)
+
+    results = Parallel(n_jobs=est.n_jobs, verbose=est.verbose, require="sharedmem")(
+        delayed(run)(row, pos, seed) for row, (pos, seed) in enumerate(zip(positives, seeds)))
+    for row, (_, _, _, (b, ab)) in enumerate(results):
+        est._b_state[row], est._ab_state[row] = b, ab
+    est.n_iter_ = max(done for _, done, _, _ in results)
+    est.t_ += est.n_iter_ * updates_per_epoch(est, n)
+    averaging = est.average > 0
+    use_average = averaging and est.average <= est.t_ - 1.0
+    est.coef_ = (est._aw_state if use_average else est._w_state).astype(X.dtype)
+    est.intercept_ = (est._ab_state if use_average else est._b_state).astype(X.dtype)
+    set_average_attributes(est, averaging, (est._w_state, est._b_state, est._aw_state, est._ab_state))
 
 
 def updates_per_epoch(est, n):
