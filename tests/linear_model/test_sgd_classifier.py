@@ -124,6 +124,19 @@ def test_binary_run_matches_naive_reference(loss, mode):
     assert_allclose(clf.intercept_[0], ref["intercept"], rtol=1e-9, atol=1e-12)
 
 
+@pytest.mark.parametrize("nesterov", [False, True])
+def test_sparse_momentum_run_matches_dense(nesterov):
+    # without an intercept (whose sparse step is damped) the CSR batch epochs
+    # make the dense ones' updates
+    X, y = make_data(n=90, seed=13)
+    X[np.abs(X) < 0.7] = 0.0
+    kw = dict(batch_size=5, momentum=0.7, nesterov=nesterov, fit_intercept=False, max_iter=4,
+              tol=None, random_state=1, penalty="elasticnet", loss="log_loss")
+    dense = SGDClassifier(**kw).fit(X, y)
+    csr = SGDClassifier(**kw).fit(sp.csr_matrix(X), y)
+    assert_allclose(csr.coef_, dense.coef_, rtol=1e-10, atol=1e-12)
+
+
 def test_nesterov_changes_the_momentum_run():
     X, y = make_data(n=80)
     kw = dict(batch_size=8, momentum=0.8, max_iter=4, tol=None, random_state=0)

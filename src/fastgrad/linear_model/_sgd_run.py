@@ -93,7 +93,7 @@ def kernel_kwargs(est, loss_code, epsilon, n_train, seed, sparse, classify=False
         tol=-np.inf if est.tol is None else float(est.tol),
         n_iter_no_change=int(est.n_iter_no_change), shuffle=bool(est.shuffle), seed=seed,
         n_train=float(n_train), intercept_decay=SPARSE_INTERCEPT_DECAY if sparse else 1.0,
-        classify=classify, nesterov=bool(getattr(est, "nesterov", False)),
+        classify=classify, nesterov=bool(est.nesterov),
     )
 
 
