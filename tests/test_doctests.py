@@ -11,11 +11,14 @@ import fastgrad.optimize._minimize
 import fastgrad.optimize._schedules
 import fastgrad.linear_model._ridge
 import fastgrad.linear_model._ridge_classifier
+import fastgrad.linear_model._sgd
+import fastgrad.linear_model._sgd_classifier
 
 MODULES = [fastgrad.differentiate._derivatives, fastgrad.differentiate._check,
            fastgrad.optimize._minimize, fastgrad.optimize._schedules,
            fastgrad.calculus._critical_points, fastgrad.calculus._mean_value,
-           fastgrad.linear_model._ridge, fastgrad.linear_model._ridge_classifier]
+           fastgrad.linear_model._ridge, fastgrad.linear_model._ridge_classifier,
+           fastgrad.linear_model._sgd, fastgrad.linear_model._sgd_classifier]
 try:  # the plot examples need matplotlib, an optional extra
     import matplotlib  # noqa: F401
 

@@ -47,6 +47,7 @@ ESTIMATORS = (
     "Lasso",
     "ElasticNet",
     "SGDRegressor",
+    "SGDClassifier",
     "LogisticRegression",
     "PoissonRegressor",
     "HuberRegressor",

@@ -27,7 +27,8 @@ _EXPORTS = {
                     "optimize"),
     **dict.fromkeys(["CriticalPoint", "critical_points", "mean_value_points"], "calculus"),
     **dict.fromkeys(["ElasticNet", "HuberRegressor", "Lasso", "LinearRegression",
-                     "LogisticRegression", "PoissonRegressor", "Ridge", "RidgeClassifier", "SGDRegressor"],
+                     "LogisticRegression", "PoissonRegressor", "Ridge", "RidgeClassifier", "SGDClassifier",
+                     "SGDRegressor"],
                     "linear_model"),
 }
 _SUBPACKAGES = ("bench", "calculus", "differentiate", "linear_model", "optimize", "plot")

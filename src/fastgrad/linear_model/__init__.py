@@ -7,6 +7,7 @@ from ._linear_regression import LinearRegression
 from ._ridge import Ridge
 from ._ridge_classifier import RidgeClassifier
 from ._sgd import SGDRegressor
+from ._sgd_classifier import SGDClassifier
 
 __all__ = [
     "ElasticNet",
@@ -17,5 +18,6 @@ __all__ = [
     "PoissonRegressor",
     "Ridge",
     "RidgeClassifier",
+    "SGDClassifier",
     "SGDRegressor",
 ]
