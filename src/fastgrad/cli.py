@@ -28,6 +28,9 @@ def _parser():
     bench.add_argument("--json", metavar="FILE", help="also write the full results as JSON to FILE")
     bench.add_argument("--filter", metavar="SUBSTRING", help="only cases whose name contains SUBSTRING")
     bench.add_argument("--list", action="store_true", help="list the cases and their references, then exit")
+    bench.add_argument("--report", metavar="DIR",
+                       help="also run the scaling studies (time against n and d) and write an HTML report "
+                            "with its figures (PNG, needs matplotlib) and the JSON into DIR")
     bench.add_argument("--stalls", action="store_true",
                        help="threading stall probe: time gradient calls right after BLAS calls in fresh processes")
     bench.add_argument("--startup", action="store_true",
@@ -190,12 +193,36 @@ def _bench(args):
                 sub = f" [quick: timed on {ref.subset} points]" if ref.subset else ""
                 print(f"    - {name}: {ref.label}{sub}")
         return 0
-    report = runner.run_all(selected, "quick" if args.quick else "full")
+    mode = "quick" if args.quick else "full"
+    report = runner.run_all(selected, mode)
+    failed = any("error" in c or c.get("equal_objective") is False for c in report["cases"])
+    if args.report:
+        failed = _add_report_parts(report, args, mode) or failed
     print(bench_table(report))
     if args.json:
         _write_json(args.json, report)
-    # a case that failed, or a fit case whose results reached different objectives
-    return 1 if any("error" in c or c.get("equal_objective") is False for c in report["cases"]) else 0
+    if args.report:
+        from fastgrad.bench.report import write_report
+
+        print(f"report: {write_report(report, args.report)}")
+    # a case or scaling study that failed, or a fit case whose results reached different objectives
+    return 1 if failed else 0
+
+
+def _add_report_parts(report, args, mode):
+    """Run the scaling studies matching ``--filter`` and add them and the machine facts to ``report``.
+
+    Returns whether a study failed.
+    """
+    from fastgrad.bench import scaling
+    from fastgrad.bench.machine import machine_facts
+
+    studies = scaling.select(scaling.build_studies(), args.filter)
+    report["scaling"] = scaling.run_studies(studies, mode)
+    report["machine"] = machine_facts()
+    report["command"] = " ".join(["fastgrad bench"] + (["--quick"] if args.quick else [])
+                                 + ([f"--filter {args.filter}"] if args.filter else []))
+    return any("error" in s for s in report["scaling"]["studies"])
 
 
 def main(argv=None):
@@ -217,6 +244,8 @@ def main(argv=None):
         parser.error("--processes only applies to --stalls")
     if args.processes is not None and args.processes < 1:
         parser.error("--processes must be at least 1")
+    if args.report is not None and (args.stalls or args.list):
+        parser.error("--report applies to a timing run, not to --stalls or --list")
     if args.command == "bench":
         return _bench(args)
     return 2  # unreachable: argparse requires a known command
