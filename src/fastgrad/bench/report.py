@@ -58,8 +58,8 @@ def _err(value):
 
 
 def _table(header, rows):
-    head = "".join(f"<th>{_e(h)}</th>" for h in header)
-    return f"<table><tr>{head}</tr>\n" + "\n".join(f"<tr>{''.join(r)}</tr>" for r in rows) + "</table>"
+    head = "<tr>" + "".join(f"<th>{_e(h)}</th>" for h in header) + "</tr>\n" if header else ""
+    return f"<table>{head}" + "\n".join(f"<tr>{''.join(r)}</tr>" for r in rows) + "</table>"
 
 
 def _machine_section(report):
@@ -83,7 +83,7 @@ def _machine_section(report):
                      f"({p['library']})"))
     rows.append(("versions", ", ".join(f"{k} {v}" for k, v in m.get("versions", {}).items())))
     return "<h2 id=\"machine\">Machine</h2>\n" + _table(
-        ["", ""], [[f"<th>{_e(k)}</th>", f"<td>{_e(v)}</td>"] for k, v in rows])
+        None, [[f"<th>{_e(k)}</th>", f"<td>{_e(v)}</td>"] for k, v in rows])
 
 
 def _summary_section(report):
