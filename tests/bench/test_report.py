@@ -135,6 +135,27 @@ def test_report_references_every_case_study_and_image(tiny_report, written):
     assert escape(tiny_report["machine"]["cpu"]) in html
 
 
+def test_markdown_summary(tiny_report, written):
+    out, _ = written
+    text = (out / "summary.md").read_text()
+    assert text == report_mod.markdown_summary(tiny_report)
+    assert tiny_report["created"][:10] in text and tiny_report["machine"]["cpu"] in text
+    for case in tiny_report["cases"]:
+        for ref in case["references"]:
+            assert f"| `{case['name']}` |" in text and f"{ref['ratio']:.1f}x" in text
+    with_fig = report_mod.markdown_summary(tiny_report, [("docs/bench/a.png", "caption")])
+    assert with_fig.endswith("![caption](docs/bench/a.png)\n")
+
+
+def test_machine_facts_doctest():
+    import doctest
+
+    from fastgrad.bench import machine
+
+    result = doctest.testmod(machine)
+    assert result.attempted > 0 and result.failed == 0
+
+
 def test_report_without_matplotlib_says_what_to_install(tiny_report, tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib now fails
     html = Path(report_mod.write_report(tiny_report, tmp_path)).read_text()

@@ -198,14 +198,54 @@ def render_html(report, case_images, study_images, *, plots=True):
     return "\n".join(parts) + "\n"
 
 
+def markdown_summary(report, figures=()):
+    """A Markdown results section (machine, date, one row per case and reference, ``figures``).
+
+    For a README: ``figures`` are ``(path, caption)`` pairs to embed below the table.
+    """
+    m, env = report.get("machine", {}), report.get("environment", {})
+    blas = ", ".join(f"{p['api']} {p['version'] or ''}".strip() for p in m.get("blas", []) if p["user_api"] == "blas")
+    lines = [
+        f"Measured on {report['created'][:10]} with `{report.get('command', 'fastgrad bench')}` "
+        f"({report['mode']} mode): {m.get('cpu', env.get('machine'))}, {m.get('usable_cores', '?')} usable cores, "
+        f"{m.get('memory_gib', '?')} GiB, {m.get('os', env.get('platform'))}; BLAS {blas or '?'}; "
+        f"numba {env.get('numba_threads')} threads ({env.get('threading_layer')}); "
+        f"fastgrad {env.get('fastgrad')}, numpy {env.get('numpy')}, numba {env.get('numba')}, "
+        f"scikit-learn {m.get('versions', {}).get('scikit-learn', '?')}.",
+        "",
+        "Speed-up = reference time / fastgrad time (median per call, calls interleaved in one run); "
+        "`!` = not at equal final objective (does not count); `*` = reference timed on a subset of the "
+        "points and scaled per point.",
+        "",
+        "| case | fastgrad | reference | speed-up |",
+        "|---|---:|---|---:|",
+    ]
+    for case in report["cases"]:
+        if "error" in case:
+            lines.append(f"| `{case['name']}` | FAILED | | |")
+            continue
+        for ref in case["references"]:
+            if not ref.get("compare", True) or ref["ratio"] is None:
+                continue  # yardsticks and first-call cases belong to the full report
+            sub = "*" if ref["points_timed"] < ref["points"] else ""
+            bad = " !" if ref.get("equal_objective") is False else ""
+            lines.append(f"| `{case['name']}` | {_fmt_time(case['fastgrad']['median_s'])} | "
+                         f"{ref['name']}{sub} | {ref['ratio']:.1f}x{bad} |")
+    for path, caption in figures:
+        lines += ["", f"![{caption}]({path})"]
+    return "\n".join(lines) + "\n"
+
+
 def write_report(report, outdir):
-    """Write ``index.html``, ``results.json`` and the PNGs into ``outdir``; return the page's path."""
+    """Write ``index.html``, ``results.json``, ``summary.md`` and the PNGs into ``outdir``; return the page's path."""
     os.makedirs(outdir, exist_ok=True)
     with open(os.path.join(outdir, "results.json"), "w", encoding="utf-8") as fh:
         json.dump(report, fh, indent=2)
         fh.write("\n")
     plots = report_plots.available()
     case_images, study_images = _figures(report, outdir)
+    with open(os.path.join(outdir, "summary.md"), "w", encoding="utf-8") as fh:
+        fh.write(markdown_summary(report))
     path = os.path.join(outdir, "index.html")
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(render_html(report, case_images, study_images, plots=plots))
