@@ -125,9 +125,9 @@ def test_report_references_every_case_study_and_image(tiny_report, written):
         assert f'id="{report_mod.slug(study["name"])}"' in html
     images = _referenced(html)
     on_disk = sorted(p.name for p in out.glob("*.png"))
-    # one bar chart per case and one plot per study, each referenced once
-    assert sorted(images) == on_disk
-    assert len(images) == len(tiny_report["cases"]) + len(tiny_report["scaling"]["studies"])
+    # the overview, one bar chart per case and one plot per study, each referenced once
+    assert sorted(images) == on_disk and images[0] == report_mod.OVERVIEW
+    assert len(images) == 1 + len(tiny_report["cases"]) + len(tiny_report["scaling"]["studies"])
     for name in images:
         assert (out / name).read_bytes()[:8] == PNG
     assert json.loads((out / "results.json").read_text())["cases"][0]["name"] == tiny_report["cases"][0]["name"]
@@ -184,7 +184,7 @@ def test_cli_report_quick_filter(tmp_path, capsys):
     assert saved["command"] == f"fastgrad bench --quick --filter {CHEAP}"
     assert saved["scaling"]["studies"] == []
     assert "No scaling study was run" in html
-    assert len(_referenced(html)) == len(saved["cases"]) == 1
+    assert len(_referenced(html)) == 1 + len(saved["cases"]) == 2
 
 
 def test_cli_report_rejects_list_and_stalls(tmp_path):

@@ -15,6 +15,8 @@ import re
 
 from . import report_plots
 
+#: the figure with every speed-up of the run
+OVERVIEW = "overview.png"
 INSTALL_HINT = "pip install matplotlib  (or: pip install 'fastgrad[plot]')"
 
 _CSS = """
@@ -166,6 +168,8 @@ def _figures(report, outdir):
     cases, studies = {}, {}
     if not report_plots.available():
         return cases, studies
+    report_plots.overview_figure(report["cases"], os.path.join(outdir, OVERVIEW))
+    cases[OVERVIEW] = OVERVIEW
     for i, case in enumerate(report["cases"]):
         if "error" in case:
             continue
@@ -191,7 +195,10 @@ def render_html(report, case_images, study_images, *, plots=True):
     if not plots:
         parts.append(f'<p class="notice">The figures need matplotlib, which is not installed: '
                      f"<code>{_e(INSTALL_HINT)}</code>, then run the command again.</p>")
-    parts += [_machine_section(report), _summary_section(report), '<h2 id="cases">Cases</h2>']
+    parts += [_machine_section(report), _summary_section(report)]
+    if OVERVIEW in case_images:
+        parts.append(f'<img src="{OVERVIEW}" alt="every speed-up of the run">')
+    parts.append('<h2 id="cases">Cases</h2>')
     parts += [_case_section(c, case_images.get(c["name"])) for c in report["cases"]]
     parts.append(_scaling_section(report.get("scaling"), study_images))
     parts.append("</body></html>")

@@ -66,6 +66,28 @@ def speedup_figure(case, path):
     fig.savefig(path, format="png", dpi=90)
 
 
+def overview_figure(cases, path):
+    """One bar per (case, reference) with a ratio: every speed-up of the run on one log axis."""
+    rows = [(c["name"], r) for c in cases if "error" not in c for r in c["references"]
+            if r["ratio"] is not None and r.get("compare", True)]
+    fig = _figure(9.0, 1.2 + 0.22 * max(1, len(rows)))
+    ax = fig.subplots()
+    if rows:
+        values = [r["ratio"] for _, r in rows]
+        colours = [FASTER if v >= 1 else SLOWER for v in values]
+        bars = ax.barh([f"{name}  vs {r['name']}" for name, r in rows], values, color=colours)
+        for bar, (_, r) in zip(bars, rows):
+            if r.get("equal_objective") is False:
+                bar.set_hatch("//")
+        ax.axvline(1.0, color="k", linewidth=0.8)
+        ax.set_xscale("log")
+        ax.invert_yaxis()
+    ax.set_xlabel("speed-up: reference time / fastgrad time (log; > 1: fastgrad faster)")
+    ax.tick_params(axis="y", labelsize=7)
+    ax.grid(True, axis="x", which="both", alpha=0.3)
+    fig.savefig(path, format="png", dpi=90)
+
+
 def scaling_figure(study, path):
     """One log-log panel per sweep (time against n, against d), the limit dashed; saved to ``path``."""
     from matplotlib.ticker import NullLocator

@@ -249,7 +249,7 @@ def run_studies(studies, mode="quick", *, stream=None):
     """
     stream = sys.stderr if stream is None else stream
     budget = BUDGETS[mode][0]
-    probes = {"budget": budget, "bandwidth": memory_bandwidth(3 if mode == "tiny" else 10)}
+    probes = {"budget": budget, "bandwidth": memory_bandwidth(3 if mode == "tiny" else 10) if studies else None}
     records = []
     for i, study in enumerate(studies, 1):
         print(f"[scaling {i}/{len(studies)}] {study.name} ...", file=stream, flush=True)
