@@ -5,10 +5,11 @@ sweep over the number of points / samples ``n`` (``d`` fixed) and one over
 the dimension / number of features ``d`` (``n`` fixed), and where a machine
 limit applies it measures that limit at every size in the same run:
 
-* evaluation-count limit (gradients, Hessians): a finite-difference
-  derivative needs ``nfev`` evaluations of the user function, so it cannot be
-  faster than ``nfev`` evaluations of the function alone (timed as one
-  parallel numba loop over that many points, same threads);
+* evaluation-count limit (gradients, Hessians): a central stencil needs a
+  fixed number of evaluations of the user function per point (``2d`` for a
+  gradient, ``d*d + d + 1`` for a Hessian), so it cannot be faster than those
+  evaluations alone (:func:`fastgrad.bench.eval_bound.bare_evaluations`,
+  the same yardstick as the registry cases', timed at every size);
 * memory-bandwidth limit (estimators): every pass reads all of ``X``, so a
   fit cannot be faster than (passes) x ``8 n d`` bytes / bandwidth, with the
   bandwidth measured once per run by a BLAS ``X @ v`` on a 64 MiB matrix.
@@ -23,7 +24,6 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-import numba
 import numpy as np
 
 from .runner import measure
@@ -86,38 +86,6 @@ def _timed(func):
     return time.perf_counter() - t0
 
 
-def _eval_loop(f):
-    @numba.njit(parallel=True)
-    def loop(X, out):
-        for i in numba.prange(X.shape[0]):
-            out[i] = f(X[i])
-    return loop
-
-
-_LOOPS = {}
-
-
-#: most rows of one evaluation batch (at d=80: 160 MiB of points)
-MAX_EVAL_ROWS = 2**18
-
-
-def evaluation_time(f, X, nfev, budget):
-    """Seconds for ``nfev`` evaluations of the jitted ``f`` near the rows of ``X``.
-
-    Times one parallel batch of ``min(nfev, MAX_EVAL_ROWS)`` evaluations (the
-    rows of ``X`` repeated; building them is not timed) and scales it to
-    ``nfev``: the cost of the function evaluations alone, spread over the
-    same threads, with the loop's start-up paid once as in one derivative call.
-    """
-    if f not in _LOOPS:
-        _LOOPS[f] = _eval_loop(f)
-    rows = int(min(nfev, MAX_EVAL_ROWS))
-    P = np.resize(X, (rows, X.shape[1]))
-    loop, out = _LOOPS[f], np.empty(rows)
-    ((timing, _),) = measure([(lambda d: loop(d, out), P)], budget, 50)
-    return timing.median * nfev / rows
-
-
 # ----------------------------------------------------------------- studies
 
 
@@ -146,12 +114,13 @@ def build_studies():
 
     from . import naive
     from .cases_derivatives import rosenbrock, steps
+    from .eval_bound import bare_evaluations
 
     def fd_limit(kind):
         def limit(data, probes):
-            X = data["X"]
-            nfev = getattr(fastgrad, kind)(rosenbrock, X, full_output=True)[1].nfev
-            return evaluation_time(rosenbrock, X, nfev, probes["budget"])
+            ((timing, _),) = measure([(lambda d: bare_evaluations(rosenbrock, d["X"], kind), data)],
+                                     probes["budget"], 50)
+            return timing.median
         return limit
 
     def read_limit(passes):
@@ -174,7 +143,7 @@ def build_studies():
               _rosen_points,
               {"fastgrad": lambda d: fastgrad.gradient(rosenbrock, d["X"]),
                "numpy": lambda d: naive.grad_central(naive.rosenbrock_vec, d["X"], steps(d["X"], 1 / 3))},
-              fd_limit("gradient"), "evaluation-count limit: the nfev evaluations of f alone, in parallel"),
+              fd_limit("gradient"), "evaluation-count limit: the stencil's evaluations of f alone, same threads"),
         Study("scaling/hessian/central/rosen",
               "fastgrad.hessian(rosenbrock, X), central 2-D stencil, d=10 against n and n=100 against d",
               {"n": {"tiny": [(5, 4), (20, 4)], "quick": [(50, 10), (200, 10), (800, 10)],
@@ -184,7 +153,7 @@ def build_studies():
               _rosen_points,
               {"fastgrad": lambda d: fastgrad.hessian(rosenbrock, d["X"]),
                "numpy": lambda d: naive.hessian_central(naive.rosenbrock_vec, d["X"], steps(d["X"], 0.25))},
-              fd_limit("hessian"), "evaluation-count limit: the nfev evaluations of f alone, in parallel"),
+              fd_limit("hessian"), "evaluation-count limit: the stencil's evaluations of f alone, same threads"),
         Study("scaling/ridge-fit/auto",
               "Ridge(alpha=1).fit on dense float64 X, d=50 against n and n=20000 against d",
               {"n": {"tiny": [(200, 5), (800, 5)], "quick": [(10_000, 50), (40_000, 50), (160_000, 50)],
