@@ -4,7 +4,9 @@
 :mod:`fastgrad.bench.cases`) and prints one row per (case, reference);
 ``fastgrad bench --stalls`` probes the threading layer for stalls in fresh
 processes; ``fastgrad bench --startup`` times the import and first calls in
-fresh processes, with an empty and with a filled compile cache.
+fresh processes, with an empty and with a filled compile cache;
+``fastgrad bench --report DIR`` adds scaling runs and writes an HTML report
+(:mod:`fastgrad.bench.report`).
 """
 from __future__ import annotations
 
@@ -244,8 +246,8 @@ def main(argv=None):
         parser.error("--processes only applies to --stalls")
     if args.processes is not None and args.processes < 1:
         parser.error("--processes must be at least 1")
-    if args.report is not None and (args.stalls or args.list):
-        parser.error("--report applies to a timing run, not to --stalls or --list")
+    if args.report is not None and (args.stalls or args.startup or args.list):
+        parser.error("--report applies to a timing run, not to --stalls, --startup or --list")
     if args.command == "bench":
         return _bench(args)
     return 2  # unreachable: argparse requires a known command

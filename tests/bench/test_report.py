@@ -188,7 +188,7 @@ def test_cli_report_quick_filter(tmp_path, capsys):
 
 
 def test_cli_report_rejects_list_and_stalls(tmp_path):
-    for extra in (["--list"], ["--stalls"]):
+    for extra in (["--list"], ["--stalls"], ["--startup"]):
         with pytest.raises(SystemExit) as info:
             main(["bench", *extra, "--report", str(tmp_path)])
         assert info.value.code == 2
