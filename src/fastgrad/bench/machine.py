@@ -107,6 +107,9 @@ def machine_facts():
         "usable_cores": usable,
         "simd": simd,
         "memory_gib": _memory_gib(),
+        # other work on the machine while the benchmark ran: load above the
+        # core count means shared cores and noisier times
+        "load_average": [round(v, 2) for v in os.getloadavg()] if hasattr(os, "getloadavg") else None,
         "os": platform.platform(),
         "blas": blas_info(),
         "versions": versions(),

@@ -72,6 +72,8 @@ def _machine_section(report):
                   f"{m.get('usable_cores')} usable by this process"),
         ("SIMD", ", ".join(m.get("simd", [])) or "-"),
         ("memory", f"{m.get('memory_gib')} GiB" if m.get("memory_gib") else "-"),
+        ("load average", "{} (1, 5, 15 min, when the facts were read)".format(
+            ", ".join(map(str, m["load_average"]))) if m.get("load_average") else "-"),
         ("OS", m.get("os")),
         ("numba", f"{env.get('numba_threads')} threads, threading layer {env.get('threading_layer')}, "
                   f"OMP_WAIT_POLICY={env.get('OMP_WAIT_POLICY')}"),
@@ -141,9 +143,10 @@ def _scaling_section(scaling, images):
     if not studies:
         parts.append("<p>No scaling study was run (none matches the filter).</p>")
         return "\n".join(parts)
-    parts.append("<p>Time per call against the problem size, log-log; dashed: the machine limit measured in "
-                 "the same run (see each legend). Timed only: the agreement of results is checked by the "
-                 "cases above.</p>")
+    parts.append("<p>Time per call against the problem size, log-log (the fastest timed call, which load on a "
+                 "shared machine disturbs least; the tables give fastest / median); dashed: the machine limit "
+                 "measured in the same run (see each legend). Timed only: the agreement of results is checked "
+                 "by the cases above.</p>")
     for study in studies:
         parts.append(f'<section class="case" id="{slug(study["name"])}"><h3>{_e(study["name"])}</h3>')
         if "error" in study:
@@ -156,7 +159,8 @@ def _scaling_section(scaling, images):
         for axis, points in study["sweeps"].items():
             for p in points:
                 rows.append([f"<td>{axis}</td>", f'<td class="num">{p["n"]}</td>', f'<td class="num">{p["d"]}</td>']
-                            + [f'<td class="num">{_fmt_time(p["median_s"][k])}</td>' for k in study["implementations"]]
+                            + [f'<td class="num">{_fmt_time(p["min_s"][k])} / {_fmt_time(p["median_s"][k])}</td>'
+                               for k in study["implementations"]]
                             + [f'<td class="num">{_fmt_time(p.get("limit_s"))}</td>'])
         parts.append(_table(["sweep", "n", "d", *study["implementations"], "limit"], rows))
         parts.append("</section>")
@@ -215,7 +219,9 @@ def markdown_summary(report, figures=()):
     lines = [
         f"Measured on {report['created'][:10]} with `{report.get('command', 'fastgrad bench')}` "
         f"({report['mode']} mode): {m.get('cpu', env.get('machine'))}, {m.get('usable_cores', '?')} usable cores, "
-        f"{m.get('memory_gib', '?')} GiB, {m.get('os', env.get('platform'))}; BLAS {blas or '?'}; "
+        f"{m.get('memory_gib', '?')} GiB, {m.get('os', env.get('platform'))}"
+        + (f", load average {m['load_average'][1]} (5 min)" if m.get("load_average") else "")
+        + f"; BLAS {blas or '?'}; "
         f"numba {env.get('numba_threads')} threads ({env.get('threading_layer')}); "
         f"fastgrad {env.get('fastgrad')}, numpy {env.get('numpy')}, numba {env.get('numba')}, "
         f"scikit-learn {m.get('versions', {}).get('scikit-learn', '?')}.",
@@ -224,20 +230,22 @@ def markdown_summary(report, figures=()):
         "`!` = not at equal final objective (does not count); `*` = reference timed on a subset of the "
         "points and scaled per point.",
         "",
-        "| case | fastgrad | reference | speed-up |",
-        "|---|---:|---|---:|",
+        "| case | fastgrad | speed-up against each reference |",
+        "|---|---:|---|",
     ]
     for case in report["cases"]:
         if "error" in case:
-            lines.append(f"| `{case['name']}` | FAILED | | |")
+            lines.append(f"| `{case['name']}` | FAILED | |")
             continue
+        ratios = []
         for ref in case["references"]:
             if not ref.get("compare", True) or ref["ratio"] is None:
                 continue  # yardsticks and first-call cases belong to the full report
             sub = "*" if ref["points_timed"] < ref["points"] else ""
             bad = " !" if ref.get("equal_objective") is False else ""
-            lines.append(f"| `{case['name']}` | {_fmt_time(case['fastgrad']['median_s'])} | "
-                         f"{ref['name']}{sub} | {ref['ratio']:.1f}x{bad} |")
+            ratios.append(f"{ref['name']}{sub} {ref['ratio']:.3g}x{bad}")
+        if ratios:
+            lines.append(f"| `{case['name']}` | {_fmt_time(case['fastgrad']['median_s'])} | {', '.join(ratios)} |")
     for path, caption in figures:
         lines += ["", f"![{caption}]({path})"]
     return "\n".join(lines) + "\n"
