@@ -144,11 +144,15 @@ def test_markdown_summary(tiny_report, written):
         row = next(line for line in text.splitlines() if line.startswith(f"| `{case['name']}` |"))
         for ref in case["references"]:
             if ref["compare"]:
-                assert f"{ref['name']} {ref['ratio']:.3g}x" in row
+                assert f"{ref['name']} {report_mod.fmt_ratio(ref['ratio'])}" in row
             else:
                 assert ref["name"] + " " not in row
     with_fig = report_mod.markdown_summary(tiny_report, [("docs/bench/a.png", "caption")])
     assert with_fig.endswith("![caption](docs/bench/a.png)\n")
+
+
+def test_fmt_ratio():
+    assert [report_mod.fmt_ratio(v) for v in (0.7123, 23.44, 6270.4)] == ["0.712x", "23.4x", "6270x"]
 
 
 def test_machine_facts_doctest():

@@ -47,12 +47,17 @@ def _fmt_time(seconds):
     return fmt_time(seconds)
 
 
+def fmt_ratio(ratio):
+    """``0.712x``, ``23.4x``, ``6270x``: three significant digits below 100, whole numbers above."""
+    return f"{ratio:.0f}x" if ratio >= 100 else f"{ratio:.3g}x"
+
+
 def _ratio_cell(ref):
     if ref["ratio"] is None:
         return '<td class="num">-</td>'
     mark = " !" if ref.get("equal_objective") is False else ""
     cls = "num slower" if ref["ratio"] < 1 and ref.get("compare", True) else "num"
-    return f'<td class="{cls}">{ref["ratio"]:.2f}x{mark}</td>'
+    return f'<td class="{cls}">{fmt_ratio(ref["ratio"])}{mark}</td>'
 
 
 def _err(value):
@@ -243,7 +248,7 @@ def markdown_summary(report, figures=()):
                 continue  # yardsticks and first-call cases belong to the full report
             sub = "*" if ref["points_timed"] < ref["points"] else ""
             bad = " !" if ref.get("equal_objective") is False else ""
-            ratios.append(f"{ref['name']}{sub} {ref['ratio']:.3g}x{bad}")
+            ratios.append(f"{ref['name']}{sub} {fmt_ratio(ref['ratio'])}{bad}")
         if ratios:
             lines.append(f"| `{case['name']}` | {_fmt_time(case['fastgrad']['median_s'])} | {', '.join(ratios)} |")
     for path, caption in figures:
