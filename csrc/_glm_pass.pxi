@@ -143,6 +143,56 @@ cdef extern from *:
         *d = s * (mu - y);
     }
 
+    /* Half Gamma deviance with the log link, without y-only constants:
+       s (t + y e^-t) and s (1 - y e^-t); below t = -FG_GLM_POISSON_ETA_MAX
+       (where e^-t would leave the range of fg_glm_exp) the loss is
+       continued linearly, as Poisson's above it. */
+    static inline void fg_glm_gamma(double t, double y, double s, double* loss, double* d) {
+        FG_GLM_STRICT
+        double tc = t < -FG_GLM_POISSON_ETA_MAX ? -FG_GLM_POISSON_ETA_MAX : t;
+        double e = fg_glm_exp(-tc);
+        double dc = 1.0 - y * e;
+        *loss = s * (tc + y * e + dc * (t - tc));
+        *d = s * dc;
+    }
+
+    /* Half Tweedie deviance with the log link for a power p outside {1, 2},
+       without y-only constants: with mu = e^t, B = e^{(1-p) t},
+           loss = mu^{2-p} / (2-p) - y mu^{1-p} / (1-p) = B (mu ia - y ib),
+           d    = mu^{2-p} - y mu^{1-p}                 = B (mu - y),
+       ia = 1/(2-p), ib = 1/(1-p). Writing e^{(2-p) t} as mu B keeps the
+       difference mu - y exact (no cancellation between two exponentials)
+       for the price of two exponentials. t is clamped to [lo, hi], where
+       neither mu, B nor mu B leaves the range of fg_glm_exp, and the loss is
+       continued linearly beyond (same value and slope at the joints). */
+    static inline void fg_glm_tweedie(double t, double y, double s, double b, double ia,
+                                      double ib, double lo, double hi,
+                                      double* loss, double* d) {
+        FG_GLM_STRICT
+        double tc = t < lo ? lo : (t > hi ? hi : t);
+        double mu = fg_glm_exp(tc);
+        double B = fg_glm_exp(b * tc);
+        double dc = B * (mu - y);
+        *loss = s * (B * (mu * ia - y * ib) + dc * (t - tc));
+        *d = s * dc;
+    }
+
+    FG_GLM_CLONES static void fg_glm_gamma8(
+        const double* FG_GLM_RESTRICT t, const double* FG_GLM_RESTRICT y,
+        const double* FG_GLM_RESTRICT s, double* FG_GLM_RESTRICT loss,
+        double* FG_GLM_RESTRICT d) {
+        int k;
+        for (k = 0; k < 8; ++k) fg_glm_gamma(t[k], y[k], s[k], loss + k, d + k);
+    }
+
+    FG_GLM_CLONES static void fg_glm_tweedie8(
+        const double* FG_GLM_RESTRICT t, const double* FG_GLM_RESTRICT y,
+        const double* FG_GLM_RESTRICT s, double b, double ia, double ib, double lo,
+        double hi, double* FG_GLM_RESTRICT loss, double* FG_GLM_RESTRICT d) {
+        int k;
+        for (k = 0; k < 8; ++k) fg_glm_tweedie(t[k], y[k], s[k], b, ia, ib, lo, hi, loss + k, d + k);
+    }
+
     FG_GLM_CLONES static void fg_glm_logistic8(
         const double* FG_GLM_RESTRICT t, const double* FG_GLM_RESTRICT y,
         const double* FG_GLM_RESTRICT s, double* FG_GLM_RESTRICT loss,
@@ -167,6 +217,14 @@ cdef extern from *:
     static FG_GLM_NOINLINE void fg_glm_poisson1(double t, double y, double s, double* loss, double* d) {
         fg_glm_poisson(t, y, s, loss, d);
     }
+    static FG_GLM_NOINLINE void fg_glm_gamma1(double t, double y, double s, double* loss, double* d) {
+        fg_glm_gamma(t, y, s, loss, d);
+    }
+    static FG_GLM_NOINLINE void fg_glm_tweedie1(double t, double y, double s, double b, double ia,
+                                                double ib, double lo, double hi,
+                                                double* loss, double* d) {
+        fg_glm_tweedie(t, y, s, b, ia, ib, lo, hi, loss, d);
+    }
     static FG_GLM_NOINLINE double fg_glm_exp1(double x) { return fg_glm_exp(x); }
     static FG_GLM_NOINLINE double fg_glm_log1p1(double e) { return fg_glm_log1p01(e); }
 
@@ -180,6 +238,13 @@ cdef extern from *:
                          double* loss, double* d) noexcept nogil
     void fg_glm_logistic1(double t, double y, double s, double* loss, double* d) noexcept nogil
     void fg_glm_poisson1(double t, double y, double s, double* loss, double* d) noexcept nogil
+    void fg_glm_gamma8(const double* t, const double* y, const double* s,
+                       double* loss, double* d) noexcept nogil
+    void fg_glm_tweedie8(const double* t, const double* y, const double* s, double b, double ia,
+                         double ib, double lo, double hi, double* loss, double* d) noexcept nogil
+    void fg_glm_gamma1(double t, double y, double s, double* loss, double* d) noexcept nogil
+    void fg_glm_tweedie1(double t, double y, double s, double b, double ia, double ib,
+                         double lo, double hi, double* loss, double* d) noexcept nogil
     double fg_glm_exp1(double x) noexcept nogil
     double fg_glm_log1p1(double e) noexcept nogil
 
@@ -191,6 +256,9 @@ cdef enum:
     GLM_HUBER = 2        # Huber loss of r = y - eta with scale sigma (sklearn's form)
     GLM_BOUND = 3        # d = s u / 4: the logistic curvature bound applied to u
     GLM_STORED = 4       # d = h_i u + v_sigma h2_i: stored curvature applied to u
+    GLM_GAMMA = 5        # eta + y e^-eta (Tweedie power 2, log link)
+    GLM_TWEEDIE = 6      # Tweedie power p (not 1, 2), log link (fg_glm_tweedie)
+    GLM_TWEEDIE_ID = 7   # Tweedie power p, identity link (mu = eta > 0 unless p = 0)
     # slots after the p gradient entries of an accumulator row
     GLM_LOSS = 0         # sum s * loss      (curvature pass: sum s * h)
     GLM_D = 1            # sum s * d         (curvature pass: sum s * h2)
@@ -210,6 +278,84 @@ cdef struct GlmArgs:
     const double* h2      # GLM_STORED: s_i * d2l/(deta dsigma), or NULL
     double* h_out         # curvature pass: s_i * d2l/deta2 written here
     double* h2_out        # curvature pass (Huber): s_i * d2l/(deta dsigma)
+    double power          # Tweedie power p
+    double tw_a, tw_b     # 2 - p, 1 - p
+    double tw_ia, tw_ib   # 1 / (2 - p), 1 / (1 - p) (0 where p is 2 or 1)
+    double tw_lo, tw_hi   # GLM_TWEEDIE: the clamp of eta (fg_glm_tweedie)
+
+
+from libc.math cimport log, pow
+
+# The clamp of Gamma's eta from below (FG_GLM_POISSON_ETA_MAX in the C block)
+cdef double GLM_ETA_MAX = 500.0
+
+
+cdef inline int _glm_vec_kind(const GlmArgs* a) noexcept nogil:
+    """The eight-sample kernel of a loss-and-gradient pass (0: per sample)."""
+    if a.curvature:
+        return 0
+    if a.kind == GLM_LOGISTIC:
+        return 1
+    if a.kind == GLM_POISSON:
+        return 2
+    if a.kind == GLM_GAMMA:
+        return 3
+    if a.kind == GLM_TWEEDIE:
+        return 4
+    return 0
+
+
+cdef inline void _glm_vec8(int vec, const GlmArgs* a, const double* e8, const double* y8,
+                           const double* s8, double* l8, double* d8) noexcept nogil:
+    """Eight samples' weighted loss and derivative by the kernel ``vec``."""
+    if vec == 1:
+        fg_glm_logistic8(e8, y8, s8, l8, d8)
+    elif vec == 2:
+        fg_glm_poisson8(e8, y8, s8, l8, d8)
+    elif vec == 3:
+        fg_glm_gamma8(e8, y8, s8, l8, d8)
+    else:
+        fg_glm_tweedie8(e8, y8, s8, a.tw_b, a.tw_ia, a.tw_ib, a.tw_lo, a.tw_hi, l8, d8)
+
+
+cdef inline void _glm_tweedie_identity(
+    const GlmArgs* a, double mu, double y, double s, double* loss, double* d, double* h,
+) noexcept nogil:
+    """Half Tweedie deviance with the identity link, times s: loss, dl/dmu, d2l/dmu2.
+
+    Without y-only constants, except at p = 0 (0.5 (mu - y)^2 exactly, no
+    cancellation); the domain is mu > 0 unless p = 0: outside it the loss
+    is +inf (the loops' line searches halve back) with zero derivatives.
+    A sample of weight 0 contributes nothing wherever its mu is.
+    """
+    cdef double p = a.power, r, q
+    if p == 0.0:
+        r = mu - y
+        loss[0] = 0.5 * s * r * r
+        d[0] = s * r
+        h[0] = s
+        return
+    if s == 0.0 or not mu > 0.0:   # (NaN too)
+        loss[0] = 0.0 if s == 0.0 else INFINITY
+        d[0] = 0.0
+        h[0] = 0.0
+        return
+    if p == 1.0:
+        q = y / mu
+        loss[0] = s * (mu - y * log(mu))
+        d[0] = s * (1.0 - q)
+        h[0] = s * q / mu
+    elif p == 2.0:
+        q = 1.0 / mu
+        loss[0] = s * (log(mu) + y * q)
+        d[0] = s * (mu - y) * q * q
+        h[0] = s * (2.0 * y * q - 1.0) * q * q
+    else:
+        # mu^{2-p}/(2-p) - y mu^{1-p}/(1-p) = mu^-p mu (mu ia - y ib)
+        q = pow(mu, -p)
+        loss[0] = s * q * mu * (mu * a.tw_ia - y * a.tw_ib)
+        d[0] = s * q * (mu - y)
+        h[0] = s * q * (a.tw_b + p * y / mu)
 
 
 cdef inline void _glm_point(
@@ -246,6 +392,37 @@ cdef inline void _glm_point(
             d[0] = 0.0
             return
         fg_glm_poisson1(eta, y, s, loss, d)
+    elif a.kind == GLM_GAMMA:
+        if a.curvature:
+            # y e^-eta, held at its value at the joint below eta = -500
+            t = s * y * fg_glm_exp1(-(eta if eta > -GLM_ETA_MAX else -GLM_ETA_MAX))
+            a.h_out[i] = t
+            loss[0] = t
+            d[0] = 0.0
+            return
+        fg_glm_gamma1(eta, y, s, loss, d)
+    elif a.kind == GLM_TWEEDIE:
+        if a.curvature:
+            # B (a mu - b y) at the clamped eta; its absolute value, as
+            # scikit-learn's Newton takes: for p < 1 or p > 2 it is negative
+            # for some samples, and |h| keeps Newton's system definite
+            r = eta if eta > a.tw_lo else a.tw_lo
+            r = r if r < a.tw_hi else a.tw_hi
+            e = fg_glm_exp1(r)
+            q = fg_glm_exp1(a.tw_b * r)
+            t = s * fabs(q * (a.tw_a * e - a.tw_b * y))
+            a.h_out[i] = t
+            loss[0] = t
+            d[0] = 0.0
+            return
+        fg_glm_tweedie1(eta, y, s, a.tw_b, a.tw_ia, a.tw_ib, a.tw_lo, a.tw_hi, loss, d)
+    elif a.kind == GLM_TWEEDIE_ID:
+        _glm_tweedie_identity(a, eta, y, s, loss, d, &t)
+        if a.curvature:
+            t = fabs(t)     # as for GLM_TWEEDIE: negative for p > 1 and large mu
+            a.h_out[i] = t
+            loss[0] = t
+            d[0] = 0.0
     elif a.kind == GLM_HUBER:
         r = y - eta
         ar = fabs(r)
@@ -311,8 +488,7 @@ cdef void _glm_rows(
     cdef Py_ssize_t off, step_bytes = 8 * p * <Py_ssize_t>sizeof(floating)
     cdef double b = a.b
     # logistic / Poisson loss and gradient: the vectorised 8-sample kernels
-    cdef int vec = (0 if a.curvature else
-                    1 if a.kind == GLM_LOGISTIC else 2 if a.kind == GLM_POISSON else 0)
+    cdef int vec = _glm_vec_kind(a)
 
     for i in range(start, stop8, 8):
         ahead = <const char*>(X + i * p) + PREFETCH_BYTES
@@ -324,10 +500,7 @@ cdef void _glm_rows(
                 e8[k] += b
                 y8[k] = <double>y[i + k]
                 s8[k] = 1.0 if sw == NULL else <double>sw[i + k]
-            if vec == 1:
-                fg_glm_logistic8(e8, y8, s8, l8, d8)
-            else:
-                fg_glm_poisson8(e8, y8, s8, l8, d8)
+            _glm_vec8(vec, a, e8, y8, s8, l8, d8)
             for k in range(8):
                 sum_loss += l8[k]
                 sum_d += d8[k]
@@ -419,31 +592,65 @@ cdef void _glm_pass(
             acc[j] += acc[t * stride + j]
 
 
-def _glm_pointwise(str kind, const double[::1] t, const double[::1] y, const double[::1] s):
+cdef int _glm_tweedie_args(GlmArgs* a, double power) noexcept nogil:
+    """The Tweedie constants of ``a`` for ``power``; returns the kind (log link).
+
+    The clamp of eta for ``fg_glm_tweedie``: mu = e^eta, B = e^{b eta}
+    (b = 1 - p) and mu B = e^{(2 - p) eta} must stay within fg_glm_exp's
+    range (exponents <= 500), so eta <= 500 / max(1, 2 - p) and, for b < 0,
+    eta >= 500 / b. (Where one of them underflows to 0 its true value is
+    negligible beside the other term.)
+    """
+    a.power = power
+    a.tw_a = 2.0 - power
+    a.tw_b = 1.0 - power
+    a.tw_ia = 1.0 / a.tw_a if power != 2.0 else 0.0
+    a.tw_ib = 1.0 / a.tw_b if power != 1.0 else 0.0
+    a.tw_hi = GLM_ETA_MAX / max(1.0, a.tw_a)
+    a.tw_lo = GLM_ETA_MAX / a.tw_b if a.tw_b < 0.0 else -INFINITY
+    if power == 1.0:
+        return GLM_POISSON
+    if power == 2.0:
+        return GLM_GAMMA
+    return GLM_TWEEDIE
+
+
+_POINTWISE_KINDS = ("logistic", "poisson", "gamma", "tweedie")
+
+
+def _glm_pointwise(str kind, const double[::1] t, const double[::1] y, const double[::1] s,
+                   double power=1.5):
     """Test hook: the pointwise kernels over arrays of length a multiple of 8.
 
     Returns ``(loss8, d8, loss1, d1)``: the weighted loss and derivative from
     the eight-sample (vectorised) kernel and from the one-sample version.
+    ``power`` is the Tweedie power of kind "tweedie" (log link; not 1 or 2).
     """
     cdef Py_ssize_t n = t.shape[0], i
-    if kind not in ("logistic", "poisson"):
-        raise ValueError(f"kind must be 'logistic' or 'poisson', got {kind!r}")
+    cdef GlmArgs a
+    if kind not in _POINTWISE_KINDS:
+        raise ValueError(f"kind must be one of {_POINTWISE_KINDS}, got {kind!r}")
     if n % 8 or y.shape[0] != n or s.shape[0] != n:
         raise ValueError("t, y, s must have one length, a multiple of 8")
+    memset(&a, 0, sizeof(GlmArgs))
+    if kind == "tweedie" and _glm_tweedie_args(&a, power) != GLM_TWEEDIE:
+        raise ValueError("kind 'tweedie' takes a power other than 1 and 2 (those are poisson, gamma)")
+    cdef int vec = _POINTWISE_KINDS.index(kind) + 1
     out = np.empty((4, n))
     cdef double[:, ::1] o = out
-    cdef bint logistic = kind == "logistic"
     with nogil:
         for i in range(0, n, 8):
-            if logistic:
-                fg_glm_logistic8(&t[i], &y[i], &s[i], &o[0, i], &o[1, i])
-            else:
-                fg_glm_poisson8(&t[i], &y[i], &s[i], &o[0, i], &o[1, i])
+            _glm_vec8(vec, &a, &t[i], &y[i], &s[i], &o[0, i], &o[1, i])
         for i in range(n):
-            if logistic:
+            if vec == 1:
                 fg_glm_logistic1(t[i], y[i], s[i], &o[2, i], &o[3, i])
-            else:
+            elif vec == 2:
                 fg_glm_poisson1(t[i], y[i], s[i], &o[2, i], &o[3, i])
+            elif vec == 3:
+                fg_glm_gamma1(t[i], y[i], s[i], &o[2, i], &o[3, i])
+            else:
+                fg_glm_tweedie1(t[i], y[i], s[i], a.tw_b, a.tw_ia, a.tw_ib, a.tw_lo, a.tw_hi,
+                                &o[2, i], &o[3, i])
     return out[0], out[1], out[2], out[3]
 
 

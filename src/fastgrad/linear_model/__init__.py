@@ -3,6 +3,7 @@ from ._coordinate_descent import ElasticNet, Lasso
 from ._huber import HuberRegressor
 from ._logistic import LogisticRegression
 from ._poisson import PoissonRegressor
+from ._tweedie import GammaRegressor, TweedieRegressor
 from ._linear_regression import LinearRegression
 from ._ridge import Ridge
 from ._ridge_classifier import RidgeClassifier
@@ -11,6 +12,7 @@ from ._sgd_classifier import SGDClassifier
 
 __all__ = [
     "ElasticNet",
+    "GammaRegressor",
     "HuberRegressor",
     "Lasso",
     "LinearRegression",
@@ -20,4 +22,5 @@ __all__ = [
     "RidgeClassifier",
     "SGDClassifier",
     "SGDRegressor",
+    "TweedieRegressor",
 ]
