@@ -161,8 +161,13 @@ class _GLMRegressor(RegressorMixin, BaseEstimator):
             coef0[p] = y_mean
         if link == "identity" and power != 0 and not np.isfinite(obj.py_value(coef0)):
             # mu = eta must be > 0 on every sample: try the least-squares fit
-            coef0 = _least_squares_start(X, y, sample_weight, mean, self.fit_intercept)
-            if not np.isfinite(obj.py_value(coef0)):
+            # of y, then of the constant mean(y) (reachable when X spans a
+            # constant column)
+            for target in (y, np.full(len(y), y_mean)):
+                coef0 = _least_squares_start(X, target, sample_weight, mean, self.fit_intercept)
+                if np.isfinite(obj.py_value(coef0)):
+                    break
+            else:
                 raise ValueError(
                     f"{type(self).__name__} with link='identity' and power={power!r} needs "
                     "coefficients whose predictions X @ coef_ + intercept_ are > 0 on every "
