@@ -66,7 +66,7 @@ class PoissonRegressor(_GLMRegressor):
     >>> y = np.array([12, 17, 22, 21])
     >>> reg = PoissonRegressor(tol=1e-10).fit(X, y)
     >>> np.round(reg.predict(np.array([[1.0, 1.0], [3.0, 4.0]])), 3)
-    array([10.677, 21.388])
+    array([10.676, 21.875])
     """
 
     def _power_link(self):
