@@ -50,6 +50,8 @@ ESTIMATORS = (
     "SGDClassifier",
     "LogisticRegression",
     "PoissonRegressor",
+    "GammaRegressor",
+    "TweedieRegressor",
     "HuberRegressor",
 )
 

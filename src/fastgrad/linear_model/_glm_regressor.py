@@ -230,6 +230,7 @@ class _GLMRegressor(RegressorMixin, BaseEstimator):
         self.n_iter_ = int(result.n_iter)
         self.loss_curve_ = result.curve
         self.solver_ = result.solver
+        self._base_loss = self._get_loss()  # scikit-learn's GLMs keep their loss object here
         return self
 
     # -- prediction ---------------------------------------------------------
