@@ -6,6 +6,7 @@ intercept. Each ``*_naive`` returns ``(f, grad, hess)`` at ``coef``.
 """
 
 import numpy as np
+import pytest
 from scipy.special import expit
 
 
@@ -158,3 +159,31 @@ def tweedie_naive(X, y, sw, mean, l2, fit_intercept, coef, power, link="log", ab
     g = A.T @ (s * d) / S + g_pen
     H = A.T @ (A * (s * h)[:, None]) / S + H_pen
     return f, g, H
+
+
+def tweedie_data(n=200, p=4, seed=0, shift=0.5, offset=0.0, dtype=np.float64):
+    """X with non-zero column means, Gamma-distributed y > 0 around a log-linear mean."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p)) + shift * np.arange(p)
+    w = rng.standard_normal(p) / (2 * np.sqrt(p))
+    mu = np.exp((X - X.mean(axis=0)) @ w + 0.5)
+    y = rng.gamma(2.0, mu / 2.0) + offset
+    sw = rng.uniform(0.3, 2.0, n)
+    return X.astype(dtype), y.astype(dtype), sw.astype(dtype)
+
+
+def positive_design(X):
+    """Entries >= 0.5: identity-link predictions stay positive for positive coefficients."""
+    return np.abs(X) + 0.5
+
+
+@pytest.fixture(autouse=True)
+def one_openmp_thread():
+    """scikit-learn's loss threads crawl on a busy machine (0.5 s for a 240-sample fit);
+    one OpenMP thread keeps its reference fits at milliseconds. A test module
+    that imports this fixture runs every test under it; fastgrad's objectives
+    there take their thread count explicitly."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="openmp"):
+        yield
