@@ -26,10 +26,10 @@ _EXPORTS = {
                      "OptimizeResult", "OptimizeResults", "Schedule", "StepDecay", "minimize"],
                     "optimize"),
     **dict.fromkeys(["CriticalPoint", "critical_points", "mean_value_points"], "calculus"),
-    **dict.fromkeys(["ElasticNet", "ElasticNetCV", "HuberRegressor", "Lasso", "LassoCV",
-                     "LinearRegression", "LogisticRegression", "PoissonRegressor", "Ridge",
-                     "RidgeCV", "SGDRegressor", "enet_path", "lasso_path"],
-                    "linear_model"),
+    **dict.fromkeys(["ElasticNet", "ElasticNetCV", "GammaRegressor", "HuberRegressor", "Lasso",
+                     "LassoCV", "LinearRegression", "LogisticRegression", "PoissonRegressor",
+                     "Ridge", "RidgeCV", "RidgeClassifier", "SGDClassifier", "SGDRegressor",
+                     "TweedieRegressor", "enet_path", "lasso_path"], "linear_model"),
 }
 _SUBPACKAGES = ("bench", "calculus", "differentiate", "linear_model", "optimize", "plot")
 

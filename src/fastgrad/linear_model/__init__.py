@@ -5,13 +5,18 @@ from ._huber import HuberRegressor
 from ._logistic import LogisticRegression
 from ._paths import enet_path, lasso_path
 from ._poisson import PoissonRegressor
-from ._ridge import LinearRegression, Ridge
+from ._tweedie import GammaRegressor, TweedieRegressor
+from ._linear_regression import LinearRegression
+from ._ridge import Ridge
 from ._ridge_cv import RidgeCV
+from ._ridge_classifier import RidgeClassifier
 from ._sgd import SGDRegressor
+from ._sgd_classifier import SGDClassifier
 
 __all__ = [
     "ElasticNet",
     "ElasticNetCV",
+    "GammaRegressor",
     "HuberRegressor",
     "Lasso",
     "LassoCV",
@@ -20,7 +25,10 @@ __all__ = [
     "PoissonRegressor",
     "Ridge",
     "RidgeCV",
+    "RidgeClassifier",
+    "SGDClassifier",
     "SGDRegressor",
+    "TweedieRegressor",
     "enet_path",
     "lasso_path",
 ]
