@@ -1,0 +1,164 @@
+"""Graph colourings that let one perturbation serve many columns at once.
+
+Two greedy colourings, both compiled with numba (they depend on the
+pattern only, never on the user's function, so they are cached on disk):
+
+* :func:`column_colouring` -- for Jacobians (Curtis, Powell and Reid).  Two
+  columns may share a colour only if no row has an entry in both: then the
+  difference quotient along the sum of their unit vectors shows each column's
+  entries in separate rows.  This is a distance-2 colouring of the columns.
+* :func:`star_colouring` -- for symmetric matrices (Hessians, from Jacobians
+  of a gradient).  A *star* colouring is a proper colouring of the adjacency
+  graph of the off-diagonal entries in which every path on four vertices uses
+  at least three colours.  Then for every entry ``(i, j)`` either ``j`` is the
+  only neighbour of ``i`` with ``j``'s colour, or ``i`` is the only neighbour
+  of ``j`` with ``i``'s colour, so the entry can be read directly (no
+  substitution) from row ``i`` or from row ``j`` of the compressed matrix.
+  A distance-2 colouring would give an arrow pattern (one dense row and
+  column) ``d`` colours; a star colouring gives it two.
+
+Both visit the vertices in *largest-first* order (highest degree first,
+ties by index, which keeps banded patterns at their optimal count) and give
+each the smallest colour not forbidden.  Vertices without any entry get
+colour ``-1``: they need no perturbation.
+"""
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+
+@numba.njit(cache=True, nogil=True)
+def _column_colouring(d, indptr, indices, cindptr, crows):
+    # indptr/indices: the pattern by rows (CSR); cindptr/crows: by columns (CSC).
+    mark = np.full(d, -1, np.int64)
+    degree = np.zeros(d, np.int64)
+    for j in range(d):
+        # Degree in the column intersection graph: columns sharing a row with j.
+        mark[j] = j
+        cnt = 0
+        for p in range(cindptr[j], cindptr[j + 1]):
+            i = crows[p]
+            for q in range(indptr[i], indptr[i + 1]):
+                k = indices[q]
+                if mark[k] != j:
+                    mark[k] = j
+                    cnt += 1
+        degree[j] = cnt
+    order = np.argsort(-degree, kind="mergesort")  # stable: ties stay in index order
+    colour = np.full(d, -1, np.int64)
+    forbidden = np.full(d + 1, -1, np.int64)  # forbidden[c] == j: c is taken next to column j
+    ncolours = 0
+    for t in range(d):
+        j = order[t]
+        if cindptr[j] == cindptr[j + 1]:
+            continue  # an empty column needs no perturbation
+        for p in range(cindptr[j], cindptr[j + 1]):
+            i = crows[p]
+            for q in range(indptr[i], indptr[i + 1]):
+                c = colour[indices[q]]
+                if c >= 0:
+                    forbidden[c] = j
+        c = 0
+        while forbidden[c] == j:
+            c += 1
+        colour[j] = c
+        ncolours = max(ncolours, c + 1)
+    return colour, ncolours
+
+
+@numba.njit(cache=True, nogil=True)
+def _star_colouring(d, indptr, indices, has_entry):
+    # indptr/indices: a symmetric pattern by rows; the diagonal, if stored, is skipped.
+    degree = np.zeros(d, np.int64)
+    for v in range(d):
+        for q in range(indptr[v], indptr[v + 1]):
+            if indices[q] != v:
+                degree[v] += 1
+    order = np.argsort(-degree, kind="mergesort")
+    colour = np.full(d, -1, np.int64)
+    forbidden = np.full(d + 1, -1, np.int64)
+    count = np.zeros(d + 1, np.int64)  # colours among v's neighbours; valid where stamp == v
+    stamp = np.full(d + 1, -1, np.int64)
+    ncolours = 0
+    for t in range(d):
+        v = order[t]
+        if not has_entry[v]:
+            continue
+        for q in range(indptr[v], indptr[v + 1]):
+            w = indices[q]
+            c = colour[w] if w != v else -1
+            if c >= 0:
+                forbidden[c] = v  # proper (distance-1) colouring
+                if stamp[c] != v:
+                    stamp[c] = v
+                    count[c] = 0
+                count[c] += 1
+        # Forbid every colour that would close a path on four vertices in two
+        # colours through v; only coloured vertices matter (the others check
+        # their paths when they are coloured).
+        for q in range(indptr[v], indptr[v + 1]):
+            w = indices[q]
+            if w == v or colour[w] < 0:
+                continue
+            a = colour[w]
+            # v in the middle: u - v - w - x with colour(u) == colour(w) = a
+            # and x next to w; giving v colour(x) would alternate two colours.
+            middle = count[a] >= 2
+            for r in range(indptr[w], indptr[w + 1]):
+                x = indices[r]
+                if x == v or x == w or colour[x] < 0:
+                    continue
+                b = colour[x]
+                if forbidden[b] == v:
+                    continue
+                if middle:
+                    forbidden[b] = v
+                    continue
+                # v at an end: v - w - x - y with colour(y) == colour(w) = a.
+                for s in range(indptr[x], indptr[x + 1]):
+                    y = indices[s]
+                    if y != w and y != x and colour[y] == a:
+                        forbidden[b] = v
+                        break
+        c = 0
+        while forbidden[c] == v:
+            c += 1
+        colour[v] = c
+        ncolours = max(ncolours, c + 1)
+    return colour, ncolours
+
+
+def column_colouring(pattern) -> tuple[np.ndarray, int]:
+    """Distance-2 colouring of the columns of a ``scipy.sparse`` pattern.
+
+    Returns ``(colour, ncolours)``: ``colour[j]`` in ``0 .. ncolours - 1``,
+    or ``-1`` for a column without entries.  No row has entries in two
+    columns of the same colour.
+    """
+    csr = pattern.tocsr()
+    csc = pattern.tocsc()
+    return _column_colouring(csr.shape[1], csr.indptr.astype(np.int64), csr.indices.astype(np.int64),
+                             csc.indptr.astype(np.int64), csc.indices.astype(np.int64))
+
+
+def star_colouring(pattern) -> tuple[np.ndarray, int]:
+    """Star colouring of the vertices of a symmetric ``(d, d)`` ``scipy.sparse`` pattern.
+
+    Returns ``(colour, ncolours)`` as :func:`column_colouring`; a vertex with
+    only a diagonal entry gets a colour (its diagonal needs a perturbation),
+    one with no entry at all gets ``-1``.
+    """
+    csr = pattern.tocsr()
+    d = csr.shape[0]
+    has_entry = np.diff(csr.indptr) > 0
+    return _star_colouring(d, csr.indptr.astype(np.int64), csr.indices.astype(np.int64), has_entry)
+
+
+def groups(colour: np.ndarray, ncolours: int) -> tuple[np.ndarray, np.ndarray]:
+    """The columns of each colour: ``members[ptr[c]:ptr[c + 1]]`` have colour ``c``."""
+    coloured = np.flatnonzero(colour >= 0)
+    members = coloured[np.argsort(colour[coloured], kind="stable")].astype(np.int64)
+    ptr = np.zeros(ncolours + 1, np.int64)
+    np.cumsum(np.bincount(colour[coloured], minlength=ncolours), out=ptr[1:])
+    return ptr, members

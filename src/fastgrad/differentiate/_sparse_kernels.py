@@ -1,0 +1,252 @@
+"""Compiled stencils of the sparse derivatives, for ``@numba.njit`` functions.
+
+Two kinds of per-point stencil, in the numba-compilable style of
+:mod:`fastgrad.differentiate._stencils_first`:
+
+* *compressed* (Jacobians, and Hessians from a gradient): one evaluation per
+  colour group and side, along the direction ``sum(h_j e_j for j in group)``;
+  column ``c`` of ``out`` (shape ``(m, ncolours)``) receives the raw
+  difference (``f(x+u) - f(x-u)``, ``f(x+u) - f(x)``, ``f(x) - f(x-u)`` or
+  ``Im f(x + i u)``).  Dividing by each column's own step and scattering into
+  the pattern happens afterwards, in :mod:`fastgrad.differentiate._sparse_derivatives`.
+* *pattern* Hessians from ``f`` alone: the dense two-dimensional stencil of
+  :mod:`fastgrad.differentiate._stencils_second`, restricted to the entries
+  ``(ui[k], uj[k])`` (``ui <= uj``) of the pattern, with the same formulas --
+  so every entry equals the dense method's to the last bit.
+
+Every stencil returns a status (0, or 1 when ``f`` gave NaN or inf; ``work``
+then holds the evaluation point).  The batch driver runs a stencil over the
+points (in parallel chunks when the batch is large enough), like
+:mod:`fastgrad.differentiate._batch`, with the user's function bound as a
+closure constant so that numba calls it natively.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import numba
+import numpy as np
+
+from fastgrad import _config, _threads
+from ._stencils_second import COMPLEX_H
+
+
+def jac_groups_point(f, x, h, gptr, members, unused, args, mode, out, work):
+    d = x.shape[0]
+    m = out.shape[0]
+    for j in range(d):
+        work[j] = x[j]
+    ncol = gptr.shape[0] - 1
+    if mode == 2:
+        for c in range(ncol):
+            for p in range(gptr[c], gptr[c + 1]):
+                j = members[p]
+                work[j] = x[j] + h[j]
+            fp = f(work, *args)
+            for k in range(m):
+                if not (fp[k] - fp[k] == 0):
+                    return 1
+            for p in range(gptr[c], gptr[c + 1]):
+                j = members[p]
+                work[j] = x[j] - h[j]
+            fm = f(work, *args)
+            for k in range(m):
+                if not (fm[k] - fm[k] == 0):
+                    return 1
+            for p in range(gptr[c], gptr[c + 1]):
+                j = members[p]
+                work[j] = x[j]
+            for k in range(m):
+                out[k, c] = fp[k] - fm[k]
+        return 0
+    f0 = f(work, *args)
+    for k in range(m):
+        if not (f0[k] - f0[k] == 0):
+            return 1
+    sign = 1.0 if mode == 0 else -1.0
+    for c in range(ncol):
+        for p in range(gptr[c], gptr[c + 1]):
+            j = members[p]
+            work[j] = x[j] + sign * h[j]
+        f1 = f(work, *args)
+        for k in range(m):
+            if not (f1[k] - f1[k] == 0):
+                return 1
+        for p in range(gptr[c], gptr[c + 1]):
+            j = members[p]
+            work[j] = x[j]
+        for k in range(m):
+            out[k, c] = (f1[k] - f0[k]) if mode == 0 else (f0[k] - f1[k])
+    return 0
+
+
+def jac_groups_complex_point(f, x, h, gptr, members, unused, args, mode, out, work):
+    d = x.shape[0]
+    m = out.shape[0]
+    for j in range(d):
+        work[j] = x[j]
+    for c in range(gptr.shape[0] - 1):
+        for p in range(gptr[c], gptr[c + 1]):
+            j = members[p]
+            work[j] = complex(x[j], h[j])
+        fc = f(work, *args)
+        for k in range(m):
+            if not (fc[k] - fc[k] == 0):
+                return 1
+        for p in range(gptr[c], gptr[c + 1]):
+            j = members[p]
+            work[j] = x[j]
+        for k in range(m):
+            out[k, c] = fc[k].imag
+    return 0
+
+
+def hess_pattern_point(f, x, h, verts, ui, uj, args, mode, out, work):
+    # out[k] = H[ui[k], uj[k]]; verts: every index that appears in the pattern.
+    d = x.shape[0]
+    for j in range(d):
+        work[j] = x[j]
+    f0 = f(work, *args)
+    if not (f0 - f0 == 0):
+        return 1
+    fplus = np.empty(d)
+    fminus = np.empty(d)
+    for t in range(verts.shape[0]):
+        i = verts[t]
+        work[i] = x[i] + h[i]
+        fp = f(work, *args)
+        if not (fp - fp == 0):
+            return 1
+        work[i] = x[i] - h[i]
+        fm = f(work, *args)
+        if not (fm - fm == 0):
+            return 1
+        work[i] = x[i]
+        fplus[i] = fp
+        fminus[i] = fm
+    for k in range(ui.shape[0]):
+        i = ui[k]
+        j = uj[k]
+        if i == j:
+            out[k] = ((fplus[i] - f0) + (fminus[i] - f0)) / (h[i] * h[i])
+            continue
+        work[i] = x[i] + h[i]
+        work[j] = x[j] + h[j]
+        fpp = f(work, *args)
+        if not (fpp - fpp == 0):
+            return 1
+        work[i] = x[i] - h[i]
+        work[j] = x[j] - h[j]
+        fmm = f(work, *args)
+        if not (fmm - fmm == 0):
+            return 1
+        work[i] = x[i]
+        work[j] = x[j]
+        num = ((fpp - fplus[i]) - (fplus[j] - f0)) + ((fmm - fminus[i]) - (fminus[j] - f0))
+        out[k] = num / (2.0 * h[i] * h[j])
+    return 0
+
+
+def hess_pattern_complex_point(f, x, h, verts, ui, uj, args, mode, out, work):
+    # The hybrid stencil of hess_complex_point, entry by entry of the pattern.
+    d = x.shape[0]
+    for j in range(d):
+        work[j] = x[j]
+    for k in range(ui.shape[0]):
+        i = ui[k]
+        j = uj[k]
+        c = COMPLEX_H * max(1.0, abs(x[i]))
+        if i == j:
+            work[i] = complex(x[i] + h[i], c)
+            fp = f(work, *args)
+            work[i] = complex(x[i] - h[i], c)
+            fm = f(work, *args)
+        else:
+            work[i] = complex(x[i], c)
+            work[j] = x[j] + h[j]
+            fp = f(work, *args)
+            work[j] = x[j] - h[j]
+            fm = f(work, *args)
+        if not (fp - fp == 0) or not (fm - fm == 0):
+            return 1
+        work[i] = x[i]
+        work[j] = x[j]
+        out[k] = (fp.imag - fm.imag) / (2.0 * c * h[j])
+    return 0
+
+
+# name -> (point stencil, scratch dtype)
+STENCILS = {
+    "jac_groups": (jac_groups_point, np.float64),
+    "jac_groups_complex": (jac_groups_complex_point, np.complex128),
+    "hess_pattern": (hess_pattern_point, np.float64),
+    "hess_pattern_complex": (hess_pattern_complex_point, np.complex128),
+}
+
+
+def _make_driver(point, work_dtype, f):
+    def driver(X, H, a, b, c, args, mode, out, status, bad, nchunks):
+        n = X.shape[0]
+        d = X.shape[1]
+        for t in numba.prange(nchunks):
+            lo = t * n // nchunks
+            hi = (t + 1) * n // nchunks
+            work = np.empty(d, dtype=work_dtype)
+            for i in range(lo, hi):
+                s = point(f, X[i], H[i], a, b, c, args, mode, out[i], work)
+                if s != 0:
+                    status[i] = s
+                    for k in range(d):
+                        bad[i, k] = work[k].real
+                    break
+
+    return driver
+
+
+_JIT_POINTS: dict = {}
+_JIT_DRIVERS: OrderedDict = OrderedDict()  # (stencil, parallel, f) -> driver, least recent first
+MAX_CACHED_DRIVERS = 64
+
+
+def _jit_driver(name, parallel, f):
+    key = (name, parallel, f)
+    drv = _JIT_DRIVERS.get(key)
+    if drv is not None:
+        _JIT_DRIVERS.move_to_end(key)
+        return drv
+    point, dt = STENCILS[name]
+    jpoint = _JIT_POINTS.get(name)
+    if jpoint is None:
+        # steps are validated positive, so skip numba's division-by-zero checks
+        jpoint = _JIT_POINTS[name] = numba.njit(nogil=True, error_model="numpy")(point)
+    drv = numba.njit(parallel=parallel, nogil=True, error_model="numpy")(_make_driver(jpoint, dt, f))
+    _JIT_DRIVERS[key] = drv
+    if len(_JIT_DRIVERS) > MAX_CACHED_DRIVERS:
+        _JIT_DRIVERS.popitem(last=False)
+    return drv
+
+
+def run_compiled(name, fn, X, H, a, b, c, mode, out, evals_per_point):
+    """Run stencil ``name`` with a numba ``fn`` at every row of ``X`` into ``out``.
+
+    Returns ``(status, bad)``: per point 0 or 1, and the failing evaluation
+    points of the rows whose status is 1.
+    """
+    n, d = X.shape
+    status = np.zeros(n, dtype=np.int8)
+    bad = np.empty((n, d))
+    # no threads in a forked child: its OpenMP runtime is unusable (fastgrad._threads)
+    parallel = (n > 1 and n * evals_per_point >= _config.PARALLEL_MIN_EVALS
+                and not _threads.in_forked_child())
+    threads = numba.get_num_threads() if parallel else 1
+    parallel = parallel and threads > 1
+    drv = _jit_driver(name, parallel, fn.func)
+    try:
+        if parallel:
+            with _config.blas_single_threaded():
+                drv(X, H, a, b, c, fn.args, mode, out, status, bad, min(n, threads))
+        else:
+            drv(X, H, a, b, c, fn.args, mode, out, status, bad, 1)
+    except numba.core.errors.TypingError as exc:
+        raise TypeError(fn.compile_error_message(STENCILS[name][1] is np.complex128, exc)) from None
+    return status, bad
