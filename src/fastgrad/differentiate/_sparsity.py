@@ -39,7 +39,7 @@ def _check_values(values, name):
         raise TypeError(f"{name} must be boolean or numeric, got dtype {values.dtype}; {_HOW}.")
     bad = (values != 0) & (values != 1)
     if bad.any():
-        example = values[bad].flat[0]
+        example = values[bad].flat[0].item()
         raise ValueError(
             f"{name} must contain only booleans or the values 0 and 1 (1 marks a possibly "
             f"nonzero entry), got {example!r}; {_HOW}."
