@@ -17,6 +17,7 @@ from .cases_glm import glm_cases
 from .cases_linear import linear_model_cases
 from .cases_minimize import minimize_cases
 from .cases_sparse_cd import sparse_cd_cases
+from .cases_sparse_derivatives import sparse_derivative_cases
 from .cases_sparse_glm import sparse_glm_cases
 from .cases_sparse_ridge import sparse_ridge_cases
 from .cases_sparse_sgd import sparse_sgd_cases
@@ -28,6 +29,7 @@ def build_cases() -> list[Case]:
     """All cases whose dependencies are importable, in run order."""
     has_scipy, has_nd, has_jax = available("scipy"), available("numdifftools"), available("jax")
     return [*gradient_cases(has_scipy, has_jax), *second_order_cases(has_nd), *other_cases(),
+            *sparse_derivative_cases(Case, Reference, has_scipy),
             *minimize_cases(has_scipy), *linear_model_cases(Case, Reference), *glm_cases(Case, Reference),
             *sparse_ridge_cases(Case, Reference), *sparse_cd_cases(Case, Reference),
             *sparse_sgd_cases(Case, Reference), *sparse_glm_cases(Case, Reference)]

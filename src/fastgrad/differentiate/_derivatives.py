@@ -8,8 +8,6 @@ from ._user_function import make_fn, probe_complex, scalar_as_vector
 from ._batch import run_batch
 from ._info import DiffInfo
 from ._richardson import extrapolate
-from . import _sparse_derivatives as sparse
-from ._sparsity import as_pattern, symmetric
 from ._steps import STEP_FACTORS, representable, resolve_steps
 from ._vectorized import run_vectorized
 
@@ -58,6 +56,13 @@ def _first_order(fn, X, user_h, method, kind, out_shape):
 
 SPARSE_METHODS_FIRST = ("forward", "backward", "central", "complex")
 SPARSE_METHODS_SECOND = ("central", "complex")
+
+
+def _sparse_modules():
+    # Imported on first use: they load scipy.sparse, which dense derivatives never need.
+    from . import _sparse_derivatives, _sparsity
+
+    return _sparse_derivatives, _sparsity
 
 
 def _check_sparse_method(method, allowed):
@@ -163,8 +168,9 @@ def jacobian(f, x, *, method="central", step=None, args=(), vectorized=False, fu
     user_h = val.check_step(step, X)
     fn = make_fn(f, args, vectorized=vectorized, x0=X[0], vector=True)
     if sparsity is not None:
+        sparse, sparsity_mod = _sparse_modules()
         n, d = X.shape
-        pattern = as_pattern(sparsity, (fn.m, d), f"the Jacobian of f ({fn.m} outputs, d={d} coordinates)")
+        pattern = sparsity_mod.as_pattern(sparsity, (fn.m, d), f"the Jacobian of f ({fn.m} outputs, d={d} coordinates)")
         H = resolve_steps(X, user_h, method)
         if method == "complex":
             probe_complex(fn, X[0])
@@ -223,7 +229,9 @@ def hessian(f, x, *, method="central", step=None, grad=None, args=(), vectorized
     user_h = val.check_step(step, X)
     pattern = None
     if sparsity is not None:
-        pattern = symmetric(as_pattern(sparsity, (d, d), f"the Hessian of f (d={d} coordinates)"))
+        sparse, sparsity_mod = _sparse_modules()
+        pattern = sparsity_mod.symmetric(
+            sparsity_mod.as_pattern(sparsity, (d, d), f"the Hessian of f (d={d} coordinates)"))
     if grad is not None:
         val.check_function(grad, "grad")
         gfn = make_fn(grad, args, vectorized=vectorized, x0=X[0], name="grad", vector=True)

@@ -32,7 +32,7 @@ import scipy.sparse as sp
 from ._batch import NonFiniteError
 from ._colouring import column_colouring, groups, star_colouring
 from ._info import DiffInfo
-from ._sparse_kernels import run_compiled
+from ._sparse_kernels import recover_columns, run_compiled
 from ._sparsity import Pattern, transpose_positions
 from ._stencils_second import COMPLEX_H
 from ._vectorized import _evaluate
@@ -113,10 +113,9 @@ def sparse_jacobian(fn, X, H, method, pattern: Pattern):
     colour, ncol = column_colouring(csr)
     gptr, members = groups(colour, ncol)
     B = compressed(fn, X, H, method, gptr, members)
-    cols = csr.indices
-    src = pattern.rows * ncol + colour[cols]
     evals = ncol * (2 if method == "central" else 1) + (method in ("forward", "backward"))
-    return B.reshape(n, -1)[:, src] / _divisor(method, H, cols), ncol, evals
+    div = 2.0 if method == "central" else 1.0
+    return recover_columns(B, H, csr.indptr, csr.indices, colour, div), ncol, evals
 
 
 def sparse_hessian_from_grad(gfn, X, H, method, pattern: Pattern):

@@ -14,6 +14,10 @@ Two kinds of per-point stencil, in the numba-compilable style of
   ``(ui[k], uj[k])`` (``ui <= uj``) of the pattern, with the same formulas --
   so every entry equals the dense method's to the last bit.
 
+The recovery of the Jacobian entries from the compressed differences is
+compiled here too (:func:`recover_columns`); it does not depend on the
+user's function, so it is cached on disk.
+
 Every stencil returns a status (0, or 1 when ``f`` gave NaN or inf; ``work``
 then holds the evaluation point).  The batch driver runs a stencil over the
 points (in parallel chunks when the batch is large enough), like
@@ -250,3 +254,20 @@ def run_compiled(name, fn, X, H, a, b, c, mode, out, evals_per_point):
     except numba.core.errors.TypingError as exc:
         raise TypeError(fn.compile_error_message(STENCILS[name][1] is np.complex128, exc)) from None
     return status, bad
+
+
+@numba.njit(cache=True, nogil=True)
+def recover_columns(B, H, indptr, indices, colour, div):
+    """Entry ``(i, j)`` of the pattern, for every point: ``B[p, i, colour[j]] / (div * H[p, j])``.
+
+    ``B`` has shape (n, m, ncolours); returns the CSR data, shape (n, nnz).
+    """
+    n = B.shape[0]
+    m = indptr.shape[0] - 1
+    out = np.empty((n, indices.shape[0]))
+    for p in range(n):
+        for i in range(m):
+            for q in range(indptr[i], indptr[i + 1]):
+                j = indices[q]
+                out[p, q] = B[p, i, colour[j]] / (div * H[p, j])
+    return out
