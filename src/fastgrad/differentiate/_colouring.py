@@ -52,8 +52,27 @@ def _largest_first(degree):
 
 
 @numba.njit(cache=True, nogil=True)
-def _column_colouring(d, indptr, indices, cindptr, crows):
-    # indptr/indices: the pattern by rows (CSR); cindptr/crows: by columns (CSC).
+def _transpose(ncols, indptr, indices):
+    # The pattern by columns (CSC) from the pattern by rows (CSR).
+    cptr = np.zeros(ncols + 1, np.int64)
+    for q in range(indices.shape[0]):
+        cptr[indices[q] + 1] += 1
+    for j in range(ncols):
+        cptr[j + 1] += cptr[j]
+    fill = cptr[:-1].copy()
+    rows = np.empty(indices.shape[0], np.int64)
+    for i in range(indptr.shape[0] - 1):
+        for q in range(indptr[i], indptr[i + 1]):
+            j = indices[q]
+            rows[fill[j]] = i
+            fill[j] += 1
+    return cptr, rows
+
+
+@numba.njit(cache=True, nogil=True)
+def _column_colouring(d, indptr, indices):
+    # indptr/indices: the pattern by rows (CSR) of an (m, d) matrix.
+    cindptr, crows = _transpose(d, indptr, indices)
     mark = np.full(d, -1, np.int64)
     degree = np.zeros(d, np.int64)
     for j in range(d):
@@ -70,7 +89,7 @@ def _column_colouring(d, indptr, indices, cindptr, crows):
         degree[j] = cnt
     order = _largest_first(degree)
     colour = np.full(d, -1, np.int64)
-    forbidden = np.full(d + 1, -1, np.int64)  # forbidden[c] == j: c is taken next to column j
+    forbidden = np.full(d + 1, -1, np.int64)  # forbidden[c] == j: colour c is taken next to column j
     ncolours = 0
     for t in range(d):
         j = order[t]
@@ -164,9 +183,7 @@ def column_colouring(pattern) -> tuple[np.ndarray, int]:
     columns of the same colour.
     """
     csr = pattern.tocsr()
-    csc = pattern.tocsc()
-    return _column_colouring(csr.shape[1], csr.indptr.astype(np.int64), csr.indices.astype(np.int64),
-                             csc.indptr.astype(np.int64), csc.indices.astype(np.int64))
+    return _column_colouring(csr.shape[1], csr.indptr, csr.indices)
 
 
 def star_colouring(pattern) -> tuple[np.ndarray, int]:

@@ -30,10 +30,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._batch import NonFiniteError
-from ._colouring import column_colouring, groups, star_colouring
 from ._info import DiffInfo
 from ._sparse_kernels import recover_columns, run_compiled
-from ._sparsity import Pattern, transpose_positions
+from ._plans import plan
+from ._sparsity import Pattern
 from ._stencils_second import COMPLEX_H
 from ._vectorized import _evaluate
 
@@ -65,15 +65,15 @@ def _raise_nonfinite(fn, X, status, bad):
 
 
 def compressed(fn, X, H, method, gptr, members):
-    """Raw group differences, shape (n, m, ncolours) (see :mod:`._sparse_kernels`)."""
+    """Raw group differences, shape (n, ncolours, m) (see :mod:`._sparse_kernels`)."""
     n, d = X.shape
     ncol = len(gptr) - 1
     complex_step = method == "complex"
     if fn.kind == "numba":
-        out = np.empty((n, fn.m, ncol))
+        out = np.empty((n, ncol, fn.m))
         evals = ncol * (2 if method == "central" else 1) + (method in ("forward", "backward"))
         name = "jac_groups_complex" if complex_step else "jac_groups"
-        status, bad = run_compiled(name, fn, X, H, gptr, members, members, _MODE[method], out, evals)
+        status, bad = run_compiled(name, fn, X, H, (gptr, members), _MODE[method], out, evals)
         _raise_nonfinite(fn, X, status, bad)
         return out
     U = np.zeros((ncol, d))
@@ -89,7 +89,7 @@ def compressed(fn, X, H, method, gptr, members):
         sign = 1.0 if method == "forward" else -1.0
         F = _evaluate_points(fn, X, np.concatenate([Xe, Xe + sign * U], axis=1))
         B = (F[:, 1:] - F[:, :1]) if method == "forward" else (F[:, :1] - F[:, 1:])
-    return np.swapaxes(B, 1, 2)
+    return np.ascontiguousarray(B)
 
 
 def _divisor(method, H, cols):
@@ -104,18 +104,21 @@ def to_sparse(data, pattern: Pattern, batched: bool):
     return mats if batched else mats[0]
 
 
+def _evals(method, ncol):
+    return ncol * (2 if method == "central" else 1) + (method in ("forward", "backward"))
+
+
 def sparse_jacobian(fn, X, H, method, pattern: Pattern):
-    """Values ``(n, nnz)`` of the Jacobian on the pattern, and the colour count."""
+    """Values ``(n, nnz)`` of the Jacobian on the pattern, the colour count, evaluations per point."""
     n = X.shape[0]
     csr = pattern.csr
     if csr.nnz == 0:
         return np.zeros((n, 0)), 0, 0
-    colour, ncol = column_colouring(csr)
-    gptr, members = groups(colour, ncol)
-    B = compressed(fn, X, H, method, gptr, members)
-    evals = ncol * (2 if method == "central" else 1) + (method in ("forward", "backward"))
+    jp = plan("jacobian", csr)
+    g = jp.grouping
+    B = compressed(fn, X, H, method, g.gptr, g.members)
     div = 2.0 if method == "central" else 1.0
-    return recover_columns(B, H, csr.indptr, csr.indices, colour, div), ncol, evals
+    return recover_columns(B, H, jp.source, jp.cols, div), g.ncolours, _evals(method, g.ncolours)
 
 
 def sparse_hessian_from_grad(gfn, X, H, method, pattern: Pattern):
@@ -124,30 +127,15 @@ def sparse_hessian_from_grad(gfn, X, H, method, pattern: Pattern):
     csr = pattern.csr
     if csr.nnz == 0:
         return np.zeros((n, 0)), 0, 0
-    colour, ncol = star_colouring(csr)
-    gptr, members = groups(colour, ncol)
-    B = compressed(gfn, X, H, method, gptr, members)
-    cols = csr.indices
-    key = pattern.rows * ncol + colour[cols]
-    # Entry (i, j) can be read from row i when j is i's only neighbour of j's colour.
-    _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
-    direct = counts[inverse] == 1
-    t = transpose_positions(csr)
-    if not np.all(direct | direct[t]):  # guaranteed by the star colouring
-        raise RuntimeError("internal error: the colouring of the Hessian pattern is not a star colouring")
-    est = B.reshape(n, -1)[:, key] / _divisor(method, H, cols)
-    est_t = est[:, t]
-    both = direct & direct[t]
-    values = np.where(both, 0.5 * (est + est_t), np.where(direct, est, est_t))
-    evals = ncol * (2 if method == "central" else 1)
-    return values, ncol, evals
-
-
-def _upper(csr):
-    rows = np.repeat(np.arange(csr.shape[0], dtype=np.int64), np.diff(csr.indptr))
-    cols = csr.indices.astype(np.int64)
-    pos = np.flatnonzero(rows <= cols)
-    return pos, rows[pos], cols[pos]
+    r = plan("hessian_grad", csr)
+    g = r.grouping
+    B = compressed(gfn, X, H, method, g.gptr, g.members)
+    est = B.reshape(n, -1)[:, r.source] / _divisor(method, H, csr.indices)
+    est_t = est[:, r.transposed]
+    direct_t = r.direct[r.transposed]
+    # read from both rows when both determine the entry: (J + J.T) / 2, as the dense method
+    values = np.where(r.direct & direct_t, 0.5 * (est + est_t), np.where(r.direct, est, est_t))
+    return values, g.ncolours, _evals(method, g.ncolours)
 
 
 def _hess_pattern_numpy(fn, X, H, method, verts, ui, uj):
@@ -204,20 +192,20 @@ def sparse_hessian_from_f(fn, X, H, method, pattern: Pattern):
     csr = pattern.csr
     if csr.nnz == 0:
         return np.zeros((n, 0)), 0
-    pos, ui, uj = _upper(csr)
-    verts = np.unique(np.concatenate([ui, uj]))
+    st = plan("stencil", csr)
+    ui, uj, verts = st.ui, st.uj, st.verts
     noff = int(np.count_nonzero(ui != uj))
     evals = 2 * len(ui) if method == "complex" else 1 + 2 * len(verts) + 2 * noff
     if fn.kind == "numba":
         upper = np.empty((n, len(ui)))
         name = "hess_pattern_complex" if method == "complex" else "hess_pattern"
-        status, bad = run_compiled(name, fn, X, H, verts, ui, uj, 0, upper, evals)
+        status, bad = run_compiled(name, fn, X, H, (verts, ui, uj), 0, upper, evals)
         _raise_nonfinite(fn, X, status, bad)
     else:
         upper = _hess_pattern_numpy(fn, X, H, method, verts, ui, uj)
     values = np.empty((n, csr.nnz))
-    values[:, pos] = upper
-    values[:, transpose_positions(csr)[pos]] = upper
+    values[:, st.upper] = upper
+    values[:, st.transposed[st.upper]] = upper
     return values, evals
 
 

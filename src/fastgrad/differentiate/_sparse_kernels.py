@@ -5,7 +5,7 @@ Two kinds of per-point stencil, in the numba-compilable style of
 
 * *compressed* (Jacobians, and Hessians from a gradient): one evaluation per
   colour group and side, along the direction ``sum(h_j e_j for j in group)``;
-  column ``c`` of ``out`` (shape ``(m, ncolours)``) receives the raw
+  row ``c`` of ``out`` (shape ``(ncolours, m)``) receives the raw
   difference (``f(x+u) - f(x-u)``, ``f(x+u) - f(x)``, ``f(x) - f(x-u)`` or
   ``Im f(x + i u)``).  Dividing by each column's own step and scattering into
   the pattern happens afterwards, in :mod:`fastgrad.differentiate._sparse_derivatives`.
@@ -35,9 +35,11 @@ from fastgrad import _config, _threads
 from ._stencils_second import COMPLEX_H
 
 
-def jac_groups_point(f, x, h, gptr, members, unused, args, mode, out, work):
+def jac_groups_point(f, x, h, idx, args, mode, out, work):
+    gptr, members = idx[0], idx[1]
+    # out has shape (ncolours, m): row c is contiguous, written as f returns it.
     d = x.shape[0]
-    m = out.shape[0]
+    m = out.shape[1]
     for j in range(d):
         work[j] = x[j]
     ncol = gptr.shape[0] - 1
@@ -47,21 +49,30 @@ def jac_groups_point(f, x, h, gptr, members, unused, args, mode, out, work):
                 j = members[p]
                 work[j] = x[j] + h[j]
             fp = f(work, *args)
-            for k in range(m):
-                if not (fp[k] - fp[k] == 0):
-                    return 1
             for p in range(gptr[c], gptr[c + 1]):
                 j = members[p]
                 work[j] = x[j] - h[j]
             fm = f(work, *args)
-            for k in range(m):
-                if not (fm[k] - fm[k] == 0):
-                    return 1
             for p in range(gptr[c], gptr[c + 1]):
                 j = members[p]
                 work[j] = x[j]
+            ok = True
             for k in range(m):
-                out[k, c] = fp[k] - fm[k]
+                v = fp[k] - fm[k]
+                out[c, k] = v
+                # one test for both values: a difference is finite only if both are
+                ok = ok and (v - v == 0)
+            if not ok:
+                # leave in work the evaluation point that gave the non-finite value
+                bad_plus = False
+                for k in range(m):
+                    if not (fp[k] - fp[k] == 0):
+                        bad_plus = True
+                sign = 1.0 if bad_plus else -1.0
+                for p in range(gptr[c], gptr[c + 1]):
+                    j = members[p]
+                    work[j] = x[j] + sign * h[j]
+                return 1
         return 0
     f0 = f(work, *args)
     for k in range(m):
@@ -80,13 +91,14 @@ def jac_groups_point(f, x, h, gptr, members, unused, args, mode, out, work):
             j = members[p]
             work[j] = x[j]
         for k in range(m):
-            out[k, c] = (f1[k] - f0[k]) if mode == 0 else (f0[k] - f1[k])
+            out[c, k] = (f1[k] - f0[k]) if mode == 0 else (f0[k] - f1[k])
     return 0
 
 
-def jac_groups_complex_point(f, x, h, gptr, members, unused, args, mode, out, work):
+def jac_groups_complex_point(f, x, h, idx, args, mode, out, work):
+    gptr, members = idx[0], idx[1]
     d = x.shape[0]
-    m = out.shape[0]
+    m = out.shape[1]
     for j in range(d):
         work[j] = x[j]
     for c in range(gptr.shape[0] - 1):
@@ -101,11 +113,12 @@ def jac_groups_complex_point(f, x, h, gptr, members, unused, args, mode, out, wo
             j = members[p]
             work[j] = x[j]
         for k in range(m):
-            out[k, c] = fc[k].imag
+            out[c, k] = fc[k].imag
     return 0
 
 
-def hess_pattern_point(f, x, h, verts, ui, uj, args, mode, out, work):
+def hess_pattern_point(f, x, h, idx, args, mode, out, work):
+    verts, ui, uj = idx[0], idx[1], idx[2]
     # out[k] = H[ui[k], uj[k]]; verts: every index that appears in the pattern.
     d = x.shape[0]
     for j in range(d):
@@ -151,7 +164,8 @@ def hess_pattern_point(f, x, h, verts, ui, uj, args, mode, out, work):
     return 0
 
 
-def hess_pattern_complex_point(f, x, h, verts, ui, uj, args, mode, out, work):
+def hess_pattern_complex_point(f, x, h, idx, args, mode, out, work):
+    ui, uj = idx[1], idx[2]
     # The hybrid stencil of hess_complex_point, entry by entry of the pattern.
     d = x.shape[0]
     for j in range(d):
@@ -189,7 +203,7 @@ STENCILS = {
 
 
 def _make_driver(point, work_dtype, f):
-    def driver(X, H, a, b, c, args, mode, out, status, bad, nchunks):
+    def driver(X, H, idx, args, mode, out, status, bad, nchunks):
         n = X.shape[0]
         d = X.shape[1]
         for t in numba.prange(nchunks):
@@ -197,7 +211,7 @@ def _make_driver(point, work_dtype, f):
             hi = (t + 1) * n // nchunks
             work = np.empty(d, dtype=work_dtype)
             for i in range(lo, hi):
-                s = point(f, X[i], H[i], a, b, c, args, mode, out[i], work)
+                s = point(f, X[i], H[i], idx, args, mode, out[i], work)
                 if s != 0:
                     status[i] = s
                     for k in range(d):
@@ -230,8 +244,10 @@ def _jit_driver(name, parallel, f):
     return drv
 
 
-def run_compiled(name, fn, X, H, a, b, c, mode, out, evals_per_point):
+def run_compiled(name, fn, X, H, idx, mode, out, evals_per_point):
     """Run stencil ``name`` with a numba ``fn`` at every row of ``X`` into ``out``.
+
+    ``idx`` is the tuple of int64 index arrays the stencil reads.
 
     Returns ``(status, bad)``: per point 0 or 1, and the failing evaluation
     points of the rows whose status is 1.
@@ -248,26 +264,28 @@ def run_compiled(name, fn, X, H, a, b, c, mode, out, evals_per_point):
     try:
         if parallel:
             with _config.blas_single_threaded():
-                drv(X, H, a, b, c, fn.args, mode, out, status, bad, min(n, threads))
+                drv(X, H, idx, fn.args, mode, out, status, bad, min(n, threads))
         else:
-            drv(X, H, a, b, c, fn.args, mode, out, status, bad, 1)
+            drv(X, H, idx, fn.args, mode, out, status, bad, 1)
     except numba.core.errors.TypingError as exc:
         raise TypeError(fn.compile_error_message(STENCILS[name][1] is np.complex128, exc)) from None
     return status, bad
 
 
 @numba.njit(cache=True, nogil=True)
-def recover_columns(B, H, indptr, indices, colour, div):
-    """Entry ``(i, j)`` of the pattern, for every point: ``B[p, i, colour[j]] / (div * H[p, j])``.
+def recover_columns(B, H, source, cols, div):
+    """The Jacobian's CSR data from the compressed differences, for every point.
 
-    ``B`` has shape (n, m, ncolours); returns the CSR data, shape (n, nnz).
+    ``B`` has shape (n, ncolours, m); entry ``q`` of the pattern, in column
+    ``cols[q]``, is ``B[p].flat[source[q]] / (div * H[p, cols[q]])`` with
+    ``source[q] = colour[cols[q]] * m + row[q]``.  One pass in CSR order.
     """
     n = B.shape[0]
-    m = indptr.shape[0] - 1
-    out = np.empty((n, indices.shape[0]))
+    nnz = source.shape[0]
+    out = np.empty((n, nnz))
     for p in range(n):
-        for i in range(m):
-            for q in range(indptr[i], indptr[i + 1]):
-                j = indices[q]
-                out[p, q] = B[p, i, colour[j]] / (div * H[p, j])
+        flat = B[p].ravel()
+        h = H[p]
+        for q in range(nnz):
+            out[p, q] = flat[source[q]] / (div * h[cols[q]])
     return out

@@ -35,6 +35,8 @@ def _check_values(values, name):
     values = np.asarray(values)
     if values.dtype == bool:
         return values
+    if values.dtype.kind in "iuf" and np.count_nonzero(values == 1) == values.size:
+        return np.ones(values.shape, dtype=bool)  # the common all-ones pattern, in one pass
     if values.dtype.kind not in "iuf":
         raise TypeError(f"{name} must be boolean or numeric, got dtype {values.dtype}; {_HOW}.")
     bad = (values != 0) & (values != 1)
