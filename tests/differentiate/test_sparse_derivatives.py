@@ -383,3 +383,32 @@ def test_methods_that_cannot_use_sparsity(op, method):
 def test_unknown_method_with_sparsity_lists_the_methods():
     with pytest.raises(ValueError, match="method='spline' is not supported"):
         fastgrad.jacobian(F, X6, method="spline", sparsity=P.tridiagonal_pattern(6))
+
+
+@pytest.mark.parametrize("kind", ["numba", "python", "vectorized"])
+def test_non_finite_values_are_reported_with_the_point(kind):
+    x = np.array([0.1, 0.2, 0.5, 0.3])
+    if kind == "numba":
+        import numba
+
+        f = numba.njit(lambda z: z * z if z[2] <= 0.5 else z * np.inf)
+    elif kind == "python":
+        f = lambda z: z * z if z[2] <= 0.5 else z * np.inf  # noqa: E731
+    else:
+        f = lambda Z: np.where(Z[:, 2:3] <= 0.5, Z * Z, Z * np.inf)  # noqa: E731
+    with pytest.raises(ValueError, match=r"non-finite value.*evaluation point \[0\.1000\d*\s+0\.2000\d*\s+0\.5000\d*\s+0\.3000"):
+        fastgrad.jacobian(f, x, sparsity=np.eye(4, dtype=bool), vectorized=kind == "vectorized")
+
+
+def test_a_pattern_changed_in_place_is_not_served_from_the_cache():
+    d = 6
+    x = RNG.uniform(-1, 1, d)
+    f = lambda z: z**3  # noqa: E731  (diagonal Jacobian: both patterns below are right)
+    pattern = P.tridiagonal_pattern(d).toarray() != 0
+    J1, info1 = fastgrad.jacobian(f, x, sparsity=pattern, full_output=True)
+    J2 = fastgrad.jacobian(f, x, sparsity=pattern)  # served from the cache: the same result
+    assert info1.groups == 3 and J1.nnz == 3 * d - 2 and (J1 != J2).nnz == 0
+    pattern[:] = np.eye(d, dtype=bool)  # the same object and shape, a different pattern
+    J3, info3 = fastgrad.jacobian(f, x, sparsity=pattern, full_output=True)
+    assert J3.nnz == d and info3.groups == 1
+    np.testing.assert_allclose(J3.diagonal(), 3.0 * x**2, atol=1e-9)

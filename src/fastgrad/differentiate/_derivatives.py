@@ -158,6 +158,13 @@ def jacobian(f, x, *, method="central", step=None, args=(), vectorized=False, fu
     >>> np.round(J, 6)
     array([[2., 0.],
            [1., 0.]])
+
+    A diagonal pattern: one group, two evaluations in all (plus the probe).
+
+    >>> import scipy.sparse as sp
+    >>> J, info = fastgrad.jacobian(lambda x: x ** 2, np.arange(4.0), sparsity=sp.eye(4), full_output=True)
+    >>> info.groups, np.round(J.diagonal(), 6)
+    (1, array([0., 2., 4., 6.]))
     """
     val.check_function(f)
     args = val.check_args(args)
@@ -218,6 +225,12 @@ def hessian(f, x, *, method="central", step=None, grad=None, args=(), vectorized
     >>> np.round(H, 5)
     array([[6., 2.],
            [2., 0.]])
+    >>> H = fastgrad.hessian(lambda x: x[0] * x[1] + x[2] ** 3, [1.0, 2.0, 3.0],
+    ...                      sparsity=[[0, 1, 0], [1, 0, 0], [0, 0, 1]])
+    >>> H.nnz, np.round(H.toarray(), 5)
+    (3, array([[ 0.,  1.,  0.],
+           [ 1.,  0.,  0.],
+           [ 0.,  0., 18.]]))
     """
     val.check_function(f)
     args = val.check_args(args)
