@@ -412,3 +412,24 @@ def test_a_pattern_changed_in_place_is_not_served_from_the_cache():
     J3, info3 = fastgrad.jacobian(f, x, sparsity=pattern, full_output=True)
     assert J3.nnz == d and info3.groups == 1
     np.testing.assert_allclose(J3.diagonal(), 3.0 * x**2, atol=1e-9)
+
+
+def test_a_colliding_cache_key_is_caught_by_the_exact_comparison():
+    # Two cyclic bidiagonal patterns with the same shape, nnz, indptr and index sum
+    # (the cache's cheap key), both right for a diagonal f; the CSR arrays of the
+    # first are overwritten in place with the second's.
+    d = 6
+    eye = sp.eye(d, format="csr")
+    up = (eye + sp.csr_matrix((np.ones(d), (np.arange(d), (np.arange(d) + 1) % d)), shape=(d, d))).tocsr()
+    down = (eye + sp.csr_matrix((np.ones(d), (np.arange(d), (np.arange(d) - 1) % d)), shape=(d, d))).tocsr()
+    up.sort_indices()
+    down.sort_indices()
+    assert up.indices.sum() == down.indices.sum() and np.array_equal(up.indptr, down.indptr)
+    x = RNG.uniform(-1, 1, d)
+    f = lambda z: z**3  # noqa: E731
+    J1 = fastgrad.jacobian(f, x, sparsity=up)
+    up.indices[:] = down.indices
+    J2 = fastgrad.jacobian(f, x, sparsity=up)
+    for J in (J1, J2):
+        np.testing.assert_allclose(J.toarray(), np.diag(3.0 * x**2), atol=1e-9)
+    np.testing.assert_array_equal(J2.indices, down.indices)

@@ -114,8 +114,8 @@ def plan(kind: str, csr):
         return hit[2]
     value = _BUILDERS[kind](csr)
     with _LOCK:
-        # the pattern's arrays are fastgrad's own canonical copies: safe to keep
-        _CACHE[key] = (csr.indptr, csr.indices, value)
+        # copies: the pattern's arrays may be the caller's, who may change them later
+        _CACHE[key] = (csr.indptr.copy(), csr.indices.copy(), value)
         while len(_CACHE) > MAX_PLANS:
             _CACHE.popitem(last=False)
     return value

@@ -8,7 +8,8 @@ because a silently misread pattern gives silently wrong derivatives.
 
 The canonical form is a ``scipy.sparse.csr_matrix`` of int8 ones with sorted
 indices and no duplicates; :class:`Pattern` carries it with the flavour
-(matrix or array) the result should have.
+(matrix or array) the result should have.  Its index arrays may be the
+user's own (when the input is already canonical CSR): they are only read.
 """
 from __future__ import annotations
 
@@ -63,9 +64,10 @@ def as_pattern(sparsity, shape: tuple[int, int], what: str, name: str = "sparsit
         if sparsity.format == "csr" and got == tuple(shape):
             nz = _check_values(sparsity.data, name)
             if nz.all() and sparsity.has_canonical_format:
-                # already canonical: copy the index arrays, skip the COO round trip
-                csr = sp.csr_matrix((np.ones(sparsity.nnz, np.int8), sparsity.indices.copy(),
-                                     sparsity.indptr.copy()), shape=got)
+                # already canonical: share the index arrays (read only; the plan
+                # cache and every result keep copies), skip the COO round trip
+                csr = sp.csr_matrix((np.ones(sparsity.nnz, np.int8), sparsity.indices, sparsity.indptr),
+                                    shape=got, copy=False)
                 return Pattern(csr, as_array)
         coo = sparsity.tocoo()
         nz = _check_values(coo.data, name)
