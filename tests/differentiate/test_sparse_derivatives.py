@@ -77,6 +77,22 @@ def test_tridiagonal_at_d_10000_needs_3_groups():
     np.testing.assert_allclose(J.diagonal(-1), -1.0, atol=1e-9)
 
 
+def test_large_batch_runs_the_parallel_kernel_with_the_same_results():
+    # 1500 points x 6 evaluations is above fastgrad's parallel threshold
+    from fastgrad import _config
+
+    d, n = 8, 1500
+    assert n * 6 >= _config.PARALLEL_MIN_EVALS
+    X = RNG.uniform(-1.0, 1.0, (n, d))
+    Js = fastgrad.jacobian(P.JIT["broyden_tridiagonal"], X, sparsity=P.tridiagonal_pattern(d))
+    assert len(Js) == n
+    serial = fastgrad.jacobian(P.broyden_tridiagonal, X[-5:], sparsity=P.tridiagonal_pattern(d))
+    for J, Js_ in zip(Js[-5:], serial):
+        np.testing.assert_allclose(J.toarray(), Js_.toarray(), rtol=1e-15, atol=1e-15)
+    for x, J in zip(X[::300], Js[::300]):
+        np.testing.assert_allclose(J.toarray(), P.broyden_tridiagonal_jac(x), atol=4e-9)
+
+
 def _masked_function(M):
     # f_i = (sum_j M_ij sin(x_j))**2 + sum_j M_ij x_j: depends exactly on the pattern of M
     def f(x):

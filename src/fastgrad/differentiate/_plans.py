@@ -15,6 +15,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
 from ._colouring import column_colouring, groups, star_colouring
@@ -102,6 +103,17 @@ _CACHE: OrderedDict = OrderedDict()
 _LOCK = threading.Lock()
 
 
+@numba.njit(cache=True, nogil=True)
+def _same(a, b):
+    # exact equality of two index arrays, without the temporaries of np.array_equal
+    if a.shape[0] != b.shape[0]:
+        return False
+    for k in range(a.shape[0]):
+        if a[k] != b[k]:
+            return False
+    return True
+
+
 def plan(kind: str, csr):
     """The plan of ``kind`` for the canonical pattern ``csr`` (cached)."""
     # a cheap key: it only picks the candidate, which is then compared exactly
@@ -110,7 +122,7 @@ def plan(kind: str, csr):
         hit = _CACHE.get(key)
         if hit is not None:
             _CACHE.move_to_end(key)
-    if hit is not None and np.array_equal(hit[0], csr.indptr) and np.array_equal(hit[1], csr.indices):
+    if hit is not None and _same(hit[0], csr.indptr) and _same(hit[1], csr.indices):
         return hit[2]
     value = _BUILDERS[kind](csr)
     with _LOCK:
