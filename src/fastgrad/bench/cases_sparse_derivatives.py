@@ -183,7 +183,7 @@ def _arrow_truth(data):
 
 def _arrow_grad_numpy(data):
     # The arrow's star colouring written out: group 0 = {d-1}, group 1 = the rest.
-    x, A = data["x"], data["A"]
+    x = data["x"]
     d = x.size
     h = _steps(x, 1 / 3)
     U = np.zeros((2, d))

@@ -58,6 +58,11 @@ def _evaluate_points(fn, X, P):
     return F
 
 
+def _evals(method, ncol):
+    """Evaluations per point: one per group and side, plus f(x) for one-sided differences."""
+    return ncol * (2 if method == "central" else 1) + (method in ("forward", "backward"))
+
+
 def _raise_nonfinite(fn, X, status, bad):
     if status.any():
         row = int(np.flatnonzero(status)[0])
@@ -71,9 +76,8 @@ def compressed(fn, X, H, method, gptr, members):
     complex_step = method == "complex"
     if fn.kind == "numba":
         out = np.empty((n, ncol, fn.m))
-        evals = ncol * (2 if method == "central" else 1) + (method in ("forward", "backward"))
         name = "jac_groups_complex" if complex_step else "jac_groups"
-        status, bad = run_compiled(name, fn, X, H, (gptr, members), _MODE[method], out, evals)
+        status, bad = run_compiled(name, fn, X, H, (gptr, members), _MODE[method], out, _evals(method, ncol))
         _raise_nonfinite(fn, X, status, bad)
         return out
     U = np.zeros((ncol, d))
@@ -102,10 +106,6 @@ def to_sparse(data, pattern: Pattern, batched: bool):
     csr = pattern.csr
     mats = [cls((row, csr.indices.copy(), csr.indptr.copy()), shape=csr.shape) for row in data]
     return mats if batched else mats[0]
-
-
-def _evals(method, ncol):
-    return ncol * (2 if method == "central" else 1) + (method in ("forward", "backward"))
 
 
 def sparse_jacobian(fn, X, H, method, pattern: Pattern):

@@ -8,7 +8,7 @@ Two kinds of per-point stencil, in the numba-compilable style of
   row ``c`` of ``out`` (shape ``(ncolours, m)``) receives the raw
   difference (``f(x+u) - f(x-u)``, ``f(x+u) - f(x)``, ``f(x) - f(x-u)`` or
   ``Im f(x + i u)``).  Dividing by each column's own step and scattering into
-  the pattern happens afterwards, in :mod:`fastgrad.differentiate._sparse_derivatives`.
+  the pattern happens afterwards (:func:`recover_columns` for Jacobians).
 * *pattern* Hessians from ``f`` alone: the dense two-dimensional stencil of
   :mod:`fastgrad.differentiate._stencils_second`, restricted to the entries
   ``(ui[k], uj[k])`` (``ui <= uj``) of the pattern, with the same formulas --
@@ -18,8 +18,10 @@ The recovery of the Jacobian entries from the compressed differences is
 compiled here too (:func:`recover_columns`); it does not depend on the
 user's function, so it is cached on disk.
 
-Every stencil returns a status (0, or 1 when ``f`` gave NaN or inf; ``work``
-then holds the evaluation point).  The batch driver runs a stencil over the
+Signature: ``point(f, x, h, idx, args, mode, out, work) -> status``, with
+``idx`` a tuple of int64 index arrays (the groups, or the pattern's entries),
+``mode`` 0 forward, 1 backward, 2 central.  The status is 0, or 1 when ``f``
+gave NaN or inf (``work`` then holds the evaluation point).  The batch driver runs a stencil over the
 points (in parallel chunks when the batch is large enough), like
 :mod:`fastgrad.differentiate._batch`, with the user's function bound as a
 closure constant so that numba calls it natively.

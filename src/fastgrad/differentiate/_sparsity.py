@@ -27,10 +27,6 @@ class Pattern:
     csr: sp.csr_matrix  # int8 ones, canonical (sorted, no duplicates)
     as_array: bool  # return scipy.sparse arrays (csr_array) rather than csr_matrix
 
-    @property
-    def rows(self) -> np.ndarray:
-        return np.repeat(np.arange(self.csr.shape[0], dtype=np.int64), np.diff(self.csr.indptr))
-
 
 def _check_values(values, name):
     values = np.asarray(values)
