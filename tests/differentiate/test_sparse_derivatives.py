@@ -431,21 +431,27 @@ def test_a_pattern_changed_in_place_is_not_served_from_the_cache():
 
 
 def test_a_colliding_cache_key_is_caught_by_the_exact_comparison():
-    # Two cyclic bidiagonal patterns with the same shape, nnz, indptr and index sum
-    # (the cache's cheap key), both right for a diagonal f; the CSR arrays of the
-    # first are overwritten in place with the second's.
+    # Two patterns that differ in row 0 only -- same shape, nnz and indptr, the
+    # same middle entries (what the cache's O(1) key looks at); the CSR arrays
+    # of the first are overwritten in place with the second's, which is f's.
     d = 6
-    eye = sp.eye(d, format="csr")
-    up = (eye + sp.csr_matrix((np.ones(d), (np.arange(d), (np.arange(d) + 1) % d)), shape=(d, d))).tocsr()
-    down = (eye + sp.csr_matrix((np.ones(d), (np.arange(d), (np.arange(d) - 1) % d)), shape=(d, d))).tocsr()
-    up.sort_indices()
-    down.sort_indices()
-    assert up.indices.sum() == down.indices.sum() and np.array_equal(up.indptr, down.indptr)
+    eye = sp.eye(d, format="lil")
+    first, second = eye.copy(), eye.copy()
+    first[0, 1] = 1.0
+    second[0, 2] = 1.0
+    first, second = first.tocsr(), second.tocsr()
+    assert np.array_equal(first.indptr, second.indptr) and first.indices[3] == second.indices[3]
+
+    def f(z):
+        r = z**3
+        r[0] += z[2] ** 3
+        return r
+
     x = RNG.uniform(-1, 1, d)
-    f = lambda z: z**3  # noqa: E731
-    J1 = fastgrad.jacobian(f, x, sparsity=up)
-    up.indices[:] = down.indices
-    J2 = fastgrad.jacobian(f, x, sparsity=up)
-    for J in (J1, J2):
-        np.testing.assert_allclose(J.toarray(), np.diag(3.0 * x**2), atol=1e-9)
-    np.testing.assert_array_equal(J2.indices, down.indices)
+    fastgrad.jacobian(f, x, sparsity=first)  # a wrong pattern for f: only fills the cache
+    first.indices[:] = second.indices
+    J = fastgrad.jacobian(f, x, sparsity=first)
+    true = np.diag(3.0 * x**2)
+    true[0, 2] = 3.0 * x[2] ** 2
+    np.testing.assert_allclose(J.toarray(), true, atol=1e-9)
+    np.testing.assert_array_equal(J.indices, second.indices)

@@ -5,7 +5,7 @@ A sparse derivative is usually taken again and again with the same pattern
 index arrays that scatter the compressed differences into the pattern depend
 on the pattern alone, and for cheap functions they cost more than the
 evaluations themselves, so they are kept in a small least-recently-used
-cache.  The key is made of cheap sums over the canonical pattern; a hit is
+cache.  The key is made of a few numbers of the canonical pattern; a hit is
 confirmed by comparing the index arrays exactly, so a collision or a pattern mutated in
 place can never reuse a wrong plan.
 """
@@ -40,7 +40,6 @@ class JacobianPlan:
 
     grouping: Grouping
     source: np.ndarray  # flat index colour[j] * m + i into the (ncolours, m) compression
-    cols: np.ndarray  # column j of each entry (int64)
 
 
 @dataclass(frozen=True)
@@ -75,8 +74,9 @@ def _grouping(colour, ncolours):
 
 def _jacobian(csr):
     g = _grouping(*column_colouring(csr))
-    cols = csr.indices.astype(np.int64)
-    return JacobianPlan(g, g.colour[cols] * csr.shape[0] + _rows(csr), cols)
+    source = g.colour[csr.indices] * csr.shape[0] + _rows(csr)
+    # int32 where it fits: the recovery reads this array on every call
+    return JacobianPlan(g, source.astype(np.int32) if g.ncolours * csr.shape[0] < 2**31 else source)
 
 
 def _hessian_grad(csr):
@@ -116,8 +116,9 @@ def _same(a, b):
 
 def plan(kind: str, csr):
     """The plan of ``kind`` for the canonical pattern ``csr`` (cached)."""
-    # a cheap key: it only picks the candidate, which is then compared exactly
-    key = (kind, csr.shape, csr.nnz, int(csr.indices.sum(dtype=np.int64)), int(csr.indptr.sum(dtype=np.int64)))
+    # An O(1) key: it only picks the candidate, which is then compared exactly
+    # (two patterns that share a key just replace each other's plan).
+    key = (kind, csr.shape, csr.nnz, int(csr.indptr[csr.shape[0] // 2]), int(csr.indices[csr.nnz // 2]))
     with _LOCK:
         hit = _CACHE.get(key)
         if hit is not None:

@@ -118,7 +118,7 @@ def sparse_jacobian(fn, X, H, method, pattern: Pattern):
     g = jp.grouping
     B = compressed(fn, X, H, method, g.gptr, g.members)
     div = 2.0 if method == "central" else 1.0
-    return recover_columns(B, H, jp.source, jp.cols, div), g.ncolours, _evals(method, g.ncolours)
+    return recover_columns(B, H, jp.source, csr.indices, div), g.ncolours, _evals(method, g.ncolours)
 
 
 def sparse_hessian_from_grad(gfn, X, H, method, pattern: Pattern):
