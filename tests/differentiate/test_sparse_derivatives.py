@@ -346,8 +346,32 @@ def test_random_symmetric_hessians_from_grad(d, density, seed):
 
     x = rng.uniform(-1.0, 1.0, d)
     true = np.diag(c(x)) @ M @ np.diag(c(x)) - np.diag(s(x) * (M @ s(x))) - np.diag(c(x))
-    H = fastgrad.hessian(f, x, grad=grad, sparsity=(M != 0) | np.eye(d, dtype=bool))
+    pattern = (M != 0) | np.eye(d, dtype=bool)
+    H = fastgrad.hessian(f, x, grad=grad, sparsity=pattern)
     np.testing.assert_allclose(H.toarray(), true, atol=1e-8)
+    # from f alone: the dense stencil's entries on the pattern, exactly
+    Hf = fastgrad.hessian(f, x, sparsity=pattern)
+    np.testing.assert_array_equal(Hf.toarray(), np.where(pattern, fastgrad.hessian(f, x), 0.0))
+
+
+def test_user_steps_are_the_dense_methods_steps():
+    d = 9
+    x = RNG.uniform(-1, 1, d)
+    step = RNG.uniform(1e-5, 1e-3, d)
+    S = P.band_pattern(d, P.ML, P.MU)
+    for method in ("central", "forward"):
+        J = fastgrad.jacobian(P.broyden_banded, x, method=method, step=step, sparsity=S)
+        Jd = fastgrad.jacobian(P.broyden_banded, x, method=method, step=step)
+        np.testing.assert_allclose(J.toarray(), on_pattern(Jd, S), rtol=1e-15, atol=1e-15)
+
+
+def test_arrow_plus_band_needs_few_groups():
+    # BDQRTIC-like: a band of half-width 3 plus a dense last row and column
+    d, b = 400, 3
+    A = P.band_pattern(d, b, b).tolil()
+    A[-1, :] = 1
+    A[:, -1] = 1
+    assert star_colouring(A.tocsr())[1] <= 2 * b + 2
 
 
 # ----------------------------------------------------------------- bad input
