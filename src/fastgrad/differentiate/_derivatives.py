@@ -244,7 +244,8 @@ def hessian(f, x, *, method="central", step=None, grad=None, args=(), vectorized
     if sparsity is not None:
         sparse, sparsity_mod = _sparse_modules()
         pattern = sparsity_mod.symmetric(
-            sparsity_mod.as_pattern(sparsity, (d, d), f"the Hessian of f (d={d} coordinates)"))
+            sparsity_mod.as_pattern(sparsity, (d, d), f"the Hessian of f (d={d} coordinates)",
+                                    hint="give one row and one column per coordinate of x"))
     if grad is not None:
         val.check_function(grad, "grad")
         gfn = make_fn(grad, args, vectorized=vectorized, x0=X[0], name="grad", vector=True)

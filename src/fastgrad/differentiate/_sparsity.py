@@ -46,7 +46,8 @@ def _check_values(values, name):
     return values != 0
 
 
-def as_pattern(sparsity, shape: tuple[int, int], what: str, name: str = "sparsity") -> Pattern:
+def as_pattern(sparsity, shape: tuple[int, int], what: str, name: str = "sparsity",
+               hint: str = "give one row per output of f and one column per coordinate of x") -> Pattern:
     """Check ``sparsity`` against the expected ``shape`` and canonicalise it.
 
     ``what`` names the matrix for the shape message (e.g. "the Jacobian of f
@@ -86,8 +87,7 @@ def as_pattern(sparsity, shape: tuple[int, int], what: str, name: str = "sparsit
             rows, cols = np.nonzero(_check_values(dense, name))
     if tuple(got) != tuple(shape):
         raise ValueError(
-            f"{name} has shape {tuple(got)}, but {what} has shape {tuple(shape)}; "
-            "give one row per output and one column per coordinate of x."
+            f"{name} has shape {tuple(got)}, but {what} has shape {tuple(shape)}; {hint}."
         )
     csr = sp.csr_matrix((np.ones(len(rows), np.int8), (rows, cols)), shape=shape)
     csr.sum_duplicates()  # sorts the indices too
