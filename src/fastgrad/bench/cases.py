@@ -19,6 +19,7 @@ from .cases_minimize import minimize_cases
 from .cases_paths import path_cases
 from .cases_ridge_cv import ridge_cv_cases
 from .cases_sparse_cd import sparse_cd_cases
+from .cases_sparse_derivatives import sparse_derivative_cases
 from .cases_sparse_glm import sparse_glm_cases
 from .cases_sparse_ridge import sparse_ridge_cases
 from .cases_sgd_classifier import sgd_classifier_cases
@@ -32,6 +33,7 @@ def build_cases() -> list[Case]:
     """All cases whose dependencies are importable, in run order."""
     has_scipy, has_nd, has_jax = available("scipy"), available("numdifftools"), available("jax")
     return [*gradient_cases(has_scipy, has_jax), *second_order_cases(has_nd), *other_cases(),
+            *sparse_derivative_cases(Case, Reference, has_scipy),
             *minimize_cases(has_scipy), *linear_model_cases(Case, Reference), *glm_cases(Case, Reference),
             *tweedie_cases(Case, Reference),
             *sparse_ridge_cases(Case, Reference), *sparse_cd_cases(Case, Reference),

@@ -12,6 +12,11 @@ Where differentiation lives:
 * ``_batch`` -- compiled loops of a stencil over many points (parallel when
   there are enough of them); ``_vectorized`` -- the same for functions that
   take all points at once.
+* ``_sparse_derivatives`` -- ``sparsity=`` for jacobian/hessian: compressed
+  evaluation and recovery; ``_colouring`` -- the column (distance-2) and star
+  colourings; ``_plans`` -- their cached per-pattern index arrays;
+  ``_sparse_kernels`` -- the compiled compressed stencils; ``_sparsity`` --
+  checks of the pattern argument.
 * ``_steps`` -- step sizes; ``_richardson`` -- Richardson extrapolation;
   ``_check`` -- ``check_gradient``; ``_info`` -- ``DiffInfo``.
 """

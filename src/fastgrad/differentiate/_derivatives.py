@@ -54,6 +54,26 @@ def _first_order(fn, X, user_h, method, kind, out_shape):
     return out, DiffInfo(method, n * evals + 1, H), None
 
 
+SPARSE_METHODS_FIRST = ("forward", "backward", "central", "complex")
+SPARSE_METHODS_SECOND = ("central", "complex")
+
+
+def _sparse_modules():
+    # Imported on first use: they load scipy.sparse, which dense derivatives never need.
+    from . import _sparse_derivatives, _sparsity
+
+    return _sparse_derivatives, _sparsity
+
+
+def _check_sparse_method(method, allowed):
+    if method not in allowed:
+        raise ValueError(
+            f"method={method!r} cannot be combined with sparsity: the sparse derivatives support "
+            + ", ".join(repr(m) for m in allowed)
+            + f". Use one of these, or pass sparsity=None for the dense {method!r} result."
+        )
+
+
 def gradient(f, x, *, method="central", step=None, args=(), vectorized=False, full_output=False):
     """Gradient of a scalar function by finite differences.
 
@@ -108,13 +128,28 @@ def gradient(f, x, *, method="central", step=None, args=(), vectorized=False, fu
     return _finish(out, batched, full_output, info, ext)
 
 
-def jacobian(f, x, *, method="central", step=None, args=(), vectorized=False, full_output=False):
+def jacobian(f, x, *, method="central", step=None, args=(), vectorized=False, full_output=False,
+             sparsity=None):
     """Jacobian of a vector function ``f: R^d -> R^m`` by finite differences.
 
     Same parameters as :func:`gradient`, except that ``f(x, *args)`` returns a
     vector of length ``m`` (with ``vectorized=True``: an ``(k, m)`` array for
     ``k`` points).  Returns shape ``(m, d)`` for one point and ``(n, m, d)``
     for a batch.
+
+    With ``sparsity`` -- the ``(m, d)`` pattern of entries that can be
+    nonzero, as a ``scipy.sparse`` matrix or array (its nonzero entries) or a
+    boolean / 0-1 array_like -- the columns are grouped so that no two
+    columns of a group share a row (greedy distance-2 colouring, as Curtis,
+    Powell and Reid), and each group costs one evaluation per side of the
+    stencil: a tridiagonal pattern needs 3 groups, whatever ``d``.  Every
+    entry is the one the dense method of the same ``method`` computes (same
+    steps, same formula), provided ``f`` really has that pattern.  The result
+    is a ``scipy.sparse.csr_matrix`` with exactly the pattern's structure
+    (a ``csr_array`` if ``sparsity`` is a sparse array), or a list of ``n``
+    of them for a batch; ``full_output`` reports the number of groups in
+    ``DiffInfo.groups``.  Methods: ``"central"``, ``"forward"``,
+    ``"backward"``, ``"complex"``.
 
     Examples
     --------
@@ -123,18 +158,39 @@ def jacobian(f, x, *, method="central", step=None, args=(), vectorized=False, fu
     >>> np.round(J, 6)
     array([[2., 0.],
            [1., 0.]])
+
+    A diagonal pattern: one group, two evaluations in all (plus the probe).
+
+    >>> import scipy.sparse as sp
+    >>> J, info = fastgrad.jacobian(lambda x: x ** 2, np.arange(4.0), sparsity=sp.eye(4), full_output=True)
+    >>> info.groups, np.round(J.diagonal(), 6)
+    (1, array([0., 2., 4., 6.]))
     """
     val.check_function(f)
     args = val.check_args(args)
     val.check_method(method, val.METHODS_FIRST)
+    if sparsity is not None:
+        _check_sparse_method(method, SPARSE_METHODS_FIRST)
     X, batched = val.as_points(x)
     user_h = val.check_step(step, X)
     fn = make_fn(f, args, vectorized=vectorized, x0=X[0], vector=True)
+    if sparsity is not None:
+        sparse, sparsity_mod = _sparse_modules()
+        n, d = X.shape
+        pattern = sparsity_mod.as_pattern(sparsity, (fn.m, d), f"the Jacobian of f ({fn.m} outputs, d={d} coordinates)")
+        H = resolve_steps(X, user_h, method)
+        if method == "complex":
+            probe_complex(fn, X[0])
+        values, ncol, evals = sparse.sparse_jacobian(fn, X, H, method, pattern)
+        out = sparse.to_sparse(values, pattern, batched)
+        info = sparse.info(method, n, evals, H if batched else H[0], ncol)
+        return (out, info) if full_output else out
     out, info, ext = _first_order(fn, X, user_h, method, "jac", (fn.m, X.shape[1]))
     return _finish(out, batched, full_output, info, ext)
 
 
-def hessian(f, x, *, method="central", step=None, grad=None, args=(), vectorized=False, full_output=False):
+def hessian(f, x, *, method="central", step=None, grad=None, args=(), vectorized=False, full_output=False,
+            sparsity=None):
     """Hessian of a scalar function.
 
     Without ``grad``, a true two-dimensional stencil on ``f`` (``d*d + d + 1``
@@ -144,6 +200,24 @@ def hessian(f, x, *, method="central", step=None, grad=None, args=(), vectorized
     is differenced instead and symmetrised.  Other parameters as in
     :func:`gradient`.  Returns shape ``(d, d)`` or ``(n, d, d)``.
 
+    With ``sparsity`` -- the ``(d, d)`` pattern of entries that can be
+    nonzero (as for :func:`jacobian`; one triangle is enough, it is mirrored)
+    -- the result is a symmetric ``scipy.sparse.csr_matrix`` (``csr_array``
+    for a sparse-array pattern; a list of them for a batch) with the
+    symmetrised pattern's structure, for ``method="central"`` or
+    ``"complex"``:
+
+    * with ``grad``, the Jacobian of ``grad`` is compressed by a *star*
+      colouring of the pattern and every entry read directly from the
+      compressed columns: an arrow pattern (dense last row and column) needs
+      2 groups, a band of half-width ``b`` needs ``2b + 1``, each costing two
+      ``grad`` evaluations (one complex one);
+    * from ``f`` alone, the dense stencil is evaluated on the pattern's
+      entries only: ``1 + 2d + 2E`` evaluations for ``E`` off-diagonal pairs
+      (instead of ``d*d + d + 1``), every entry equal to the dense one.  One
+      evaluation of ``f`` yields one number, so no grouping can need fewer
+      than ``O(d + E)`` of them; pass ``grad`` for ``O(groups)`` evaluations.
+
     Examples
     --------
     >>> import numpy as np, fastgrad
@@ -151,18 +225,40 @@ def hessian(f, x, *, method="central", step=None, grad=None, args=(), vectorized
     >>> np.round(H, 5)
     array([[6., 2.],
            [2., 0.]])
+    >>> H = fastgrad.hessian(lambda x: x[0] * x[1] + x[2] ** 3, [1.0, 2.0, 3.0],
+    ...                      sparsity=[[0, 1, 0], [1, 0, 0], [0, 0, 1]])
+    >>> H.nnz, np.round(H.toarray(), 5)
+    (3, array([[ 0.,  1.,  0.],
+           [ 1.,  0.,  0.],
+           [ 0.,  0., 18.]]))
     """
     val.check_function(f)
     args = val.check_args(args)
     val.check_method(method, val.METHODS_SECOND)
+    if sparsity is not None:
+        _check_sparse_method(method, SPARSE_METHODS_SECOND)
     X, batched = val.as_points(x)
     n, d = X.shape
     user_h = val.check_step(step, X)
+    pattern = None
+    if sparsity is not None:
+        sparse, sparsity_mod = _sparse_modules()
+        pattern = sparsity_mod.symmetric(
+            sparsity_mod.as_pattern(sparsity, (d, d), f"the Hessian of f (d={d} coordinates)",
+                                    hint="give one row and one column per coordinate of x"))
     if grad is not None:
         val.check_function(grad, "grad")
         gfn = make_fn(grad, args, vectorized=vectorized, x0=X[0], name="grad", vector=True)
         if gfn.m != d:
             raise ValueError(f"grad must return a vector of length d={d} (one entry per coordinate), got length {gfn.m}.")
+        if pattern is not None:
+            H = resolve_steps(X, user_h, method)
+            if method == "complex":
+                probe_complex(gfn, X[0])
+            values, ncol, evals = sparse.sparse_hessian_from_grad(gfn, X, H, method, pattern)
+            info = sparse.info(method, n, evals, H if batched else H[0], ncol)
+            out = sparse.to_sparse(values, pattern, batched)
+            return (out, info) if full_output else out
         J, info, ext = _first_order(gfn, X, user_h, method, "jac", (d, d))
         out = 0.5 * (J + np.swapaxes(J, 1, 2))
         if ext is not None:
@@ -170,6 +266,14 @@ def hessian(f, x, *, method="central", step=None, grad=None, args=(), vectorized
             ext.status = np.maximum(ext.status, np.swapaxes(ext.status, 1, 2))
         return _finish(out, batched, full_output, info, ext)
     fn = make_fn(f, args, vectorized=vectorized, x0=X[0])
+    if pattern is not None:
+        H = resolve_steps(X, user_h, "central" if method == "complex" else "second")
+        if method == "complex":
+            probe_complex(fn, X[0])
+        values, evals = sparse.sparse_hessian_from_f(fn, X, H, method, pattern)
+        info = sparse.info(method, n, evals, H if batched else H[0], None)
+        out = sparse.to_sparse(values, pattern, batched)
+        return (out, info) if full_output else out
     if method == "complex":
         H = resolve_steps(X, user_h, "central")
         probe_complex(fn, X[0])

@@ -27,6 +27,9 @@ class DiffInfo:
         did not, in which case the best estimate is returned (``"richardson"`` only).
     levels : int or None
         Number of step sizes used by the extrapolation (``"richardson"`` only).
+    groups : int or None
+        Number of colour groups, i.e. perturbation directions per side of the
+        stencil (sparse Jacobians, and sparse Hessians from ``grad``, only).
     """
 
     method: str
@@ -35,6 +38,7 @@ class DiffInfo:
     error: np.ndarray | None = None
     status: np.ndarray | None = None
     levels: int | None = None
+    groups: int | None = None
 
     @property
     def converged(self) -> bool:
