@@ -28,6 +28,16 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
         "pip install 'fastgrad[dask]'."
     ) from exc
 
+from ._least_squares import ElasticNet, Lasso, LinearRegression, Ridge
 from ._logistic import LogisticRegression
+from ._regressors import HuberRegressor, PoissonRegressor
 
-__all__ = ["LogisticRegression"]
+__all__ = [
+    "ElasticNet",
+    "HuberRegressor",
+    "Lasso",
+    "LinearRegression",
+    "LogisticRegression",
+    "PoissonRegressor",
+    "Ridge",
+]

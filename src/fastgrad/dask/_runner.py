@@ -69,6 +69,21 @@ class Runner:
             _AFTER_ROUND(self, self.rounds)
         return result
 
+    def reduce_blocks(self, func, blocks, starts, combine):
+        """One round straight on the input's blocks (nothing persisted): ``combine`` of
+        ``func(x, y, s, index, start)`` per row block, as a tree."""
+        import dask
+
+        t0 = time.perf_counter()
+        parts = [dask.delayed(func, pure=True)(xb, yb, sb, i, starts[i])
+                 for i, (xb, yb, sb) in enumerate(blocks)]
+        while len(parts) > 1:
+            parts = [dask.delayed(combine, pure=True)(*group) for group in _groups(parts)]
+        result = self._compute(parts[0])
+        self.round_seconds.append(time.perf_counter() - t0)
+        self.rounds += 1
+        return result
+
 
 def _groups(items):
     return [items[i:i + FAN_IN] for i in range(0, len(items), FAN_IN)]
@@ -102,6 +117,9 @@ class DistributedRunner(Runner):
             level += 1
         return parts[0].result()
 
+    def _compute(self, task):
+        return self.client.compute(task).result()
+
     def release(self, handles):
         self.client.cancel(handles)
 
@@ -133,6 +151,11 @@ class ThreadedRunner(Runner):
             keys = nxt
             level += 1
         return get(graph, keys[0])
+
+    def _compute(self, task):
+        import dask
+
+        return dask.compute(task, scheduler="threads")[0]
 
     def release(self, handles):
         pass
