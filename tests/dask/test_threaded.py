@@ -100,3 +100,23 @@ def test_string_labels_and_a_float32_X():
     np.testing.assert_allclose(est.coef_, ref.coef_, rtol=1e-5, atol=1e-6)
     np.testing.assert_array_equal(est.predict(da.from_array(X32, chunks=(600, -1))).compute(),
                                   ref.predict(X32))
+
+
+@pytest.mark.parametrize("name, params, kind", [
+    ("LogisticRegression", {"tol": TIGHT}, "multi"),
+    ("PoissonRegressor", {"tol": TIGHT}, "count"),
+    ("HuberRegressor", {"tol": TIGHT}, "robust"),
+])
+def test_sub_sampled_hessian_reaches_the_same_optimum(monkeypatch, name, params, kind):
+    # on tall data the Newton Hessian comes from a subset of the rows; force that here
+    from fastgrad.dask import _glm
+
+    monkeypatch.setattr(_glm, "HESSIAN_MIN_ROWS", 300)
+    monkeypatch.setattr(_glm, "HESSIAN_ROWS_PER_COEF", 5)
+    assert _glm.hessian_fraction(X.shape[0], 15) < 0.2
+    y = Y[kind]
+    ref = getattr(fastgrad, name)(**params).fit(X, y)
+    est = getattr(fd, name)(**params).fit(da.from_array(X, chunks=(450, -1)), da.from_array(y, chunks=450))
+    assert est.solver_ == "newton"
+    np.testing.assert_allclose(est.coef_, ref.coef_, rtol=1e-6, atol=1e-6 * np.abs(ref.coef_).max())
+    np.testing.assert_allclose(est.intercept_, ref.intercept_, rtol=1e-6, atol=1e-6)

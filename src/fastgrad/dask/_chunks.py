@@ -40,12 +40,23 @@ class Chunk:
             return float(self.n_rows)
         return float(np.sum(self.sample_weight, dtype=np.float64))
 
-    def objective(self, token, build):
-        """The object ``build(self)`` made for the fit ``token`` (cached)."""
+    def objective(self, token, build, kind="full"):
+        """The object ``build(self)`` made for the fit ``token`` (cached per ``kind``)."""
         if self._cache is None or self._cache[0] != token:
-            self._cache = None  # free the last fit's objective first
-            self._cache = (token, build(self))
-        return self._cache[1]
+            self._cache = None  # free the last fit's objectives first
+            self._cache = (token, {})
+        made = self._cache[1]
+        if kind not in made:
+            made[kind] = build(self)
+        return made[kind]
+
+    def sample(self, fraction):
+        """A seeded random subset of about ``fraction`` of the rows, as a chunk."""
+        n = self.n_rows
+        m = min(n, max(1, int(np.ceil(fraction * n))))
+        rows = np.sort(np.random.default_rng(self.index).choice(n, m, replace=False))
+        s = None if self.sample_weight is None else self.sample_weight[rows]
+        return Chunk(self.X[rows], self.y[rows], s, self.index, self.start)
 
     def __getstate__(self):
         state = dict(self.__dict__)

@@ -76,6 +76,18 @@ def n_threads_of(est):
     return 1 if n_jobs in (None, -1) else int(n_jobs)
 
 
+#: Rows the sub-sampled Hessian is estimated on (at least), and per coefficient:
+#: the linear rate of sub-sampled Newton is about sqrt(n_coef / rows).
+HESSIAN_MIN_ROWS = 20_000
+HESSIAN_ROWS_PER_COEF = 200
+
+
+def hessian_fraction(n_rows, n_coef):
+    """Share of the rows the Newton Hessian is computed on (1: all of them)."""
+    rows = max(HESSIAN_MIN_ROWS, HESSIAN_ROWS_PER_COEF * n_coef)
+    return 1.0 if n_rows <= 2 * rows else rows / n_rows
+
+
 def fit_glm(est, st, family, *, l2, coef0, tol, solver, classes=None, class_weight=None,
             epsilon=1.35, bounds=None):
     """Run the distributed fit; returns ``(coef, n_iter, curve, mean, sum_s)``."""
@@ -86,6 +98,7 @@ def fit_glm(est, st, family, *, l2, coef0, tol, solver, classes=None, class_weig
         token=st.runner.token, family=family, mean=np.asarray(mean, dtype=np.float64),
         fit_intercept=est.fit_intercept, n_threads=n_threads_of(est), classes=classes,
         class_weight=class_weight, epsilon=epsilon, n_coef=len(c0),
+        hessian_fraction=hessian_fraction(st.stats["n"], len(c0)),
     )
     total = st.stats["sum_s"] if class_weight is None else float(
         sum(class_weight[i] * st.stats["labels"][c] for i, c in enumerate(classes.tolist()))
