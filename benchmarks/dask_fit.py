@@ -91,7 +91,8 @@ def run_model(kind, X, y, Xn, yn, args):
     out = {"model": name, "fastgrad_dask_s": t_fg, "rounds": int(model.n_rounds_),
            "round_median_s": float(np.median(rounds)), "objective": f_fg,
            "solver": model.solver_}
-    mem, t_mem = _timed(lambda: getattr(fastgrad, name)(**params, **tol).fit(Xn, yn))
+    mem, t_mem = min((_timed(lambda: getattr(fastgrad, name)(**params, **tol).fit(Xn, yn))
+                      for _ in range(args.repeat)), key=lambda r: r[1])
     out["fastgrad_in_memory_s"] = t_mem
     out["in_memory_gap"] = (_objective(kind, Xn, yn, mem.coef_, mem.intercept_) - f_fg) / abs(f_fg)
     out["overhead"] = t_fg / t_mem
@@ -155,7 +156,8 @@ def main(argv=None):
     ap.add_argument("--chunks", type=int, default=20)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--repeat", type=int, default=2, help="fastgrad.dask fits per model (best kept)")
+    ap.add_argument("--repeat", type=int, default=2,
+                    help="fastgrad fits (cluster and in-memory) per model, best kept")
     ap.add_argument("--models", default="logistic,poisson,linear")
     ap.add_argument("--daskml-solvers", default="newton,lbfgs,admm,proximal_grad,gradient_descent")
     ap.add_argument("--daskml-max-iter", type=int, default=500)

@@ -33,7 +33,7 @@ def build_cases() -> list[Case]:
             *sparse_ridge_cases(Case, Reference), *sparse_cd_cases(Case, Reference),
             *sparse_sgd_cases(Case, Reference), *sparse_glm_cases(Case, Reference),
             # fastgrad.dask on a LocalCluster: only with the [dask] extra installed
-            *(dask_cases(Case, Reference, available("dask_ml"))
+            *(dask_cases(Case, Reference)
               if available("dask") and available("distributed") else [])]
 
 

@@ -3,14 +3,15 @@
 * ``dask-logistic-fit`` / ``dask-poisson-fit``: the unpenalised binary
   logistic / Poisson fit on Dask arrays persisted on a 2-worker
   ``LocalCluster`` (processes, one thread each), fastgrad.dask against
-  fastgrad's in-memory fit of the same data (the overhead yardstick), the
-  numpy Newton reference and dask-ml's ``newton`` and ``lbfgs`` solvers on
-  the same Dask arrays (when dask-ml is installed), at equal objective.
+  fastgrad's in-memory fit of the same data (the overhead yardstick) and
+  the numpy Newton reference, at equal objective.
 
 The cluster is started once per process, on the first setup, and closed
 at exit. Registered only when dask and distributed are importable; the
 full 2M x 50 comparison (with every dask-ml solver and the scaling table)
-is ``benchmarks/dask_fit.py``.
+is ``benchmarks/dask_fit.py``. dask-ml is not timed here: its fits take
+seconds even on the quick data (several dask computations per iteration),
+more than ``fastgrad bench --quick`` can spend on one case.
 """
 from __future__ import annotations
 
@@ -26,9 +27,6 @@ __all__ = ["dask_cases"]
 # (n_samples, n_features, chunks) per size
 _SIZES = {"full": (400_000, 50, 20), "quick": (40_000, 20, 8), "tiny": (300, 4, 3)}
 FIT_TOL = 1e-8
-# dask-ml's lamduh = 1 / C penalises the intercept too: C = 1e12 makes its
-# penalty negligible, so both sides solve the unpenalised problem
-DASKML_C = 1e12
 OBJECTIVE_RTOL = 1e-6
 
 _STATE = {}
@@ -76,19 +74,19 @@ def _on_cluster(d, fit):
         return fit()
 
 
-def dask_cases(Case, Reference, has_daskml):
+def dask_cases(Case, Reference):
     """Yield the cases; ``Case`` / ``Reference`` are passed in to avoid an import cycle."""
     import fastgrad
 
     problems = {
-        "logistic": ("LogisticRegression", {"C": np.inf}, "LogisticRegression",
+        "logistic": ("LogisticRegression", {"C": np.inf},
                      lambda d: logistic_newton(d["X"], d["y"], np.inf),
                      lambda d, out: logistic_objective(d["X"], d["y"], np.asarray(out), 0.0)),
-        "poisson": ("PoissonRegressor", {"alpha": 0.0}, "PoissonRegression",
+        "poisson": ("PoissonRegressor", {"alpha": 0.0},
                     lambda d: poisson_newton(d["X"], d["y"], 0.0),
                     lambda d, out: poisson_objective(d["X"], d["y"], np.asarray(out), 0.0)),
     }
-    for seed, (kind, (name, params, dml_name, newton, objective)) in enumerate(problems.items(), 40):
+    for seed, (kind, (name, params, newton, objective)) in enumerate(problems.items(), 40):
         def fit_dask(d, name=name, params=params):
             import fastgrad.dask as fd
 
@@ -102,24 +100,6 @@ def dask_cases(Case, Reference, has_daskml):
                     getattr(fastgrad, name)(tol=FIT_TOL, **params).fit(d["X"], d["y"]))),
                 f"fastgrad.{name}(tol={FIT_TOL:g}) on the same data in memory (the overhead yardstick)"),
         }
-        if has_daskml:
-            for solver in ("newton", "lbfgs"):
-                def fit_dml(d, solver=solver, dml_name=dml_name):
-                    import warnings
-
-                    import dask_ml.linear_model as dml
-
-                    def fit():
-                        with warnings.catch_warnings():
-                            warnings.simplefilter("ignore")
-                            return getattr(dml, dml_name)(solver=solver, C=DASKML_C, tol=FIT_TOL,
-                                                          max_iter=500).fit(d["Xd"], d["yd"])
-
-                    return _params(_on_cluster(d, fit))
-
-                refs[f"dask_ml_{solver}"] = Reference(
-                    fit_dml, f"dask_ml.linear_model.{dml_name}(solver='{solver}', C={DASKML_C:g}, "
-                             f"tol={FIT_TOL:g}) on the same persisted Dask arrays", rtol=1e-3, atol=1e-4)
         n, p, c = _SIZES["full"]
         yield Case(
             f"dask-{kind}-fit/localcluster-2x1", "dask", _setup(kind, seed), fit_dask, refs,

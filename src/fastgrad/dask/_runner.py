@@ -6,11 +6,10 @@ A fit talks to the data only through a ``Runner``:
   and keeps them where they were built -- on the workers of a cluster, in
   this process's memory for the threaded scheduler. It returns handles
   (futures, or the chunks themselves).
-* ``map_reduce(func, handles, args, combine)`` is one *round*: one task per
-  chunk (``func(chunk, *args)``, a compiled pass giving partial sums), then a
-  tree reduction (``combine`` over groups of ``FAN_IN`` partials, level by
-  level). Only the final reduced value -- a few d-sized arrays -- comes back
-  to the client; no chunk is ever sent to it.
+* ``map_reduce(func, handles, args, combine)`` is one *round*:
+  ``func(chunk, *args)`` (a compiled pass giving partial sums) on every
+  chunk, then a tree reduction with ``combine``. Only reduced values -- a
+  few d-sized arrays -- come back to the client; no chunk is ever sent to it.
 
 On a cluster a round is one task per worker (over that worker's chunks,
 see ``DistributedRunner``), submitted at once; the client waits for their
@@ -20,12 +19,14 @@ its chunks on the others, then the round completes with the same numbers
 up to the rounding of a differently grouped sum.
 """
 
+import sys
 import time
 import uuid
 
 __all__ = []
 
-#: Partials combined per reduction task: two levels for up to 64 chunks.
+#: Partials combined per reduction task (chunks on the threaded scheduler,
+#: workers on a cluster): two levels for up to 64.
 FAN_IN = 8
 
 #: Test hook: called as ``hook(runner, round_index)`` after every round (a test
@@ -35,6 +36,8 @@ _AFTER_ROUND = None
 
 def _client_or_none():
     """The default dask.distributed client, or None (then local threads run the tasks)."""
+    if "distributed" not in sys.modules:  # no client can exist: skip importing it (~1 s)
+        return None
     try:
         from distributed import default_client
     except ImportError:  # the [dask] extra without distributed: threads only
