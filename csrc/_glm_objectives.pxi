@@ -95,6 +95,8 @@ cdef class _GlmObjective(Objective):
     cdef readonly double l2        # the penalty is 0.5 * l2 * ||w||^2
     cdef readonly double sum_s
     cdef double const_term         # constant added to f (Poisson's y log y - y)
+    cdef bint has_y_const          # the mini-batch estimate adds _rows_const
+    cdef GlmArgs tw_args           # Tweedie constants (_glm_tweedie_args), copied by _setup
     cdef double* mean
     cdef double* raw               # allocation behind acc
     cdef double* acc               # n_threads aligned accumulator rows
@@ -116,6 +118,7 @@ cdef class _GlmObjective(Objective):
         self.n, self.p = n, p
         self.kind = kind
         self.has_sigma = has_sigma
+        self.has_y_const = kind != GLM_LOGISTIC and kind != GLM_HUBER
         self.l2 = l2
         self.sum_s = sum_s
         self.fit_intercept = fit_intercept
@@ -183,7 +186,7 @@ cdef class _GlmObjective(Objective):
     cdef bint _setup(self, const double* coef, GlmArgs* a) noexcept nogil:
         """Fill the pass arguments for ``coef``; False outside the domain (sigma <= 0)."""
         cdef double sigma
-        memset(a, 0, sizeof(GlmArgs))
+        memcpy(a, &self.tw_args, sizeof(GlmArgs))   # zeros but for the Tweedie constants
         a.kind = self.kind
         a.b = self._raw_intercept(coef)
         if self.has_sigma:
@@ -334,20 +337,38 @@ cdef class _GlmObjective(Objective):
             for j in range(k):
                 out[i * k + j] = M[i, j]
 
+    cdef double _y_const(self, double y) noexcept nogil:
+        """The y-only term that makes a sample's loss its half deviance (0 at mu = y).
+
+        Poisson (and Tweedie p = 1): y log y - y; Gamma (p = 2): -log y - 1;
+        other powers max(y, 0)^{2-p} / ((1-p)(2-p)), except y^2 / 2 at p = 0
+        with the log link (the identity link's p = 0 kernel has it built in).
+        """
+        cdef double p = self.tw_args.power
+        if self.kind == GLM_POISSON or (self.kind == GLM_TWEEDIE_ID and p == 1.0):
+            return y * log(y) - y if y > 0.0 else 0.0
+        if self.kind == GLM_GAMMA or (self.kind == GLM_TWEEDIE_ID and p == 2.0):
+            return -log(y) - 1.0
+        if self.kind == GLM_TWEEDIE or self.kind == GLM_TWEEDIE_ID:
+            if p == 0.0:
+                return 0.5 * y * y if self.kind == GLM_TWEEDIE else 0.0
+            return pow(y, 2.0 - p) * self.tw_args.tw_ia * self.tw_args.tw_ib if y > 0.0 else 0.0
+        return 0.0
+
     cdef double _rows_const(self, const Py_ssize_t* rows, Py_ssize_t n_rows) noexcept nogil:
-        """sum over ``rows`` of s_i (y_i log y_i - y_i): Poisson's constant, per row."""
+        """sum over ``rows`` (all rows if NULL) of s_i times the y-only constant of the loss."""
         cdef Py_ssize_t t, i
         cdef double total = 0.0, yi, s
         for t in range(n_rows):
-            i = rows[t]
+            i = t if rows == NULL else rows[t]
             if self.f32:
                 yi = self.y32[i]
                 s = 1.0 if self.sw32 == NULL else self.sw32[i]
             else:
                 yi = self.y64[i]
                 s = 1.0 if self.sw64 == NULL else self.sw64[i]
-            if yi > 0.0:
-                total += s * (yi * log(yi) - yi)
+            if s != 0.0:
+                total += s * self._y_const(yi)
         return total
 
     cdef double batch_value_grad(
@@ -367,7 +388,7 @@ cdef class _GlmObjective(Objective):
             _glm_rows_indexed(self.X64, self.y64, self.sw64, coef, &a, self.p, rows, n_rows, self.acc)
         scale = <double>self.n / (<double>n_rows * self.sum_s)
         loss = self.acc[self.p + GLM_LOSS]
-        if self.kind == GLM_POISSON:
+        if self.has_y_const:
             loss += self._rows_const(rows, n_rows)
         self._centred_grad(coef, scale, grad)
         return scale * loss + self._penalty(coef)
@@ -496,6 +517,82 @@ cdef class PoissonObjective(_GlmObjective):
 
     def set_curvature_point(self, coef):
         """Make ``hess_vec`` apply the Hessian at ``coef``."""
+        self._set_point(np.ascontiguousarray(coef, dtype=np.float64))
+
+
+def _tweedie_kind(name, double power, link):
+    """The pass kind for a Tweedie power and link; ValueError on a bad one."""
+    if not np.isfinite(power):
+        raise ValueError(f"{name}: power must be a finite number, got {power}")
+    if link == "identity":
+        return GLM_TWEEDIE_ID
+    if link != "log":
+        raise ValueError(f"{name}: link must be 'log' or 'identity', got {link!r}")
+    if power == 1.0:
+        return GLM_POISSON
+    return GLM_GAMMA if power == 2.0 else GLM_TWEEDIE
+
+
+def tweedie_y_range(double power):
+    """``(low, closed)``: y must be > low (>= if closed); None: any real y.
+
+    scikit-learn's ranges: any y for p <= 0, y >= 0 for 0 < p < 2, y > 0 for p >= 2.
+    """
+    if power <= 0.0:
+        return None
+    return (0.0, power < 2.0)
+
+
+cdef class TweedieObjective(_GlmObjective):
+    """Tweedie regression (power p, log or identity link) with an L2 penalty::
+
+        f(w, c) = sum_i s_i half_deviance_p(y_i, mu_i) / sum_s + 0.5 * l2 * ||w||^2
+        mu_i = exp(eta_i) (log link) or eta_i (identity link)
+
+    scikit-learn's ``TweedieRegressor`` / ``GammaRegressor`` objective for
+    ``l2 = alpha`` (scikit-learn leaves out y-only constants, which do not
+    move the minimiser; here f is the half deviance itself, 0 at mu = y).
+    p = 1 is Poisson, p = 2 Gamma, p = 0 least squares. With the log link the
+    loss is continued linearly where the exponentials would overflow; with
+    the identity link and p != 0, mu <= 0 is outside the domain and f = +inf.
+
+    ``hessian`` and ``hess_vec`` use the absolute pointwise curvature
+    |d2l/deta2| (the exact Hessian wherever every sample's curvature is
+    >= 0, e.g. the log link with 1 <= p <= 2; otherwise a positive
+    semi-definite stand-in, as in scikit-learn's Newton solver). ``hess_vec``
+    applies it at the point last given to ``set_curvature_point``.
+    """
+    cdef readonly double power
+    cdef readonly str link
+
+    def __init__(self, X, y, sample_weight, mean, double l2, bint fit_intercept, int n_threads,
+                 double power, str link="log"):
+        _glm_penalty("TweedieObjective", "l2", l2)
+        kind = _tweedie_kind("TweedieObjective", power, link)
+        self._glm_init("TweedieObjective", X, y, sample_weight, mean, l2, fit_intercept,
+                       n_threads, kind, False)
+        self._tweedie_setup("TweedieObjective", power, link)
+
+    cdef _tweedie_setup(self, name, double power, str link):
+        """Tweedie constants, the y check and the constant term (after the data init)."""
+        cdef GlmArgs* a = &self.tw_args
+        cdef double total
+        memset(a, 0, sizeof(GlmArgs))
+        _glm_tweedie_args(a, power)
+        self.power = power
+        self.link = link
+        self.kind = _tweedie_kind(name, power, link)
+        y = self._keep[1]
+        bound = tweedie_y_range(power)
+        if bound is not None and not (np.all(y >= bound[0]) if bound[1] else np.all(y > bound[0])):
+            raise ValueError(f"{name}: y must be {'>=' if bound[1] else '>'} 0 for power {power}")
+        with nogil:
+            total = self._rows_const(NULL, self.n)
+        self.const_term = total / self.sum_s
+        self.global_bound = False
+
+    def set_curvature_point(self, coef):
+        """Make ``hess_vec`` apply the (absolute-curvature) Hessian at ``coef``."""
         self._set_point(np.ascontiguousarray(coef, dtype=np.float64))
 
 

@@ -191,6 +191,9 @@ cdef enum:
     GLM_HUBER = 2        # Huber loss of r = y - eta with scale sigma (sklearn's form)
     GLM_BOUND = 3        # d = s u / 4: the logistic curvature bound applied to u
     GLM_STORED = 4       # d = h_i u + v_sigma h2_i: stored curvature applied to u
+    GLM_GAMMA = 5        # eta + y e^-eta (Tweedie power 2, log link)
+    GLM_TWEEDIE = 6      # Tweedie power p (not 1, 2), log link (fg_glm_tweedie)
+    GLM_TWEEDIE_ID = 7   # Tweedie power p, identity link (mu = eta > 0 unless p = 0)
     # slots after the p gradient entries of an accumulator row
     GLM_LOSS = 0         # sum s * loss      (curvature pass: sum s * h)
     GLM_D = 1            # sum s * d         (curvature pass: sum s * h2)
@@ -210,6 +213,41 @@ cdef struct GlmArgs:
     const double* h2      # GLM_STORED: s_i * d2l/(deta dsigma), or NULL
     double* h_out         # curvature pass: s_i * d2l/deta2 written here
     double* h2_out        # curvature pass (Huber): s_i * d2l/(deta dsigma)
+    double power          # Tweedie power p
+    double tw_a, tw_b     # 2 - p, 1 - p
+    double tw_ia, tw_ib   # 1 / (2 - p), 1 / (1 - p) (0 where p is 2 or 1)
+    double tw_lo, tw_hi   # GLM_TWEEDIE: the clamp of eta (fg_glm_tweedie)
+
+
+include "_glm_tweedie.pxi"
+
+
+cdef inline int _glm_vec_kind(const GlmArgs* a) noexcept nogil:
+    """The eight-sample kernel of a loss-and-gradient pass (0: per sample)."""
+    if a.curvature:
+        return 0
+    if a.kind == GLM_LOGISTIC:
+        return 1
+    if a.kind == GLM_POISSON:
+        return 2
+    if a.kind == GLM_GAMMA:
+        return 3
+    if a.kind == GLM_TWEEDIE:
+        return 4
+    return 0
+
+
+cdef inline void _glm_vec8(int vec, const GlmArgs* a, const double* e8, const double* y8,
+                           const double* s8, double* l8, double* d8) noexcept nogil:
+    """Eight samples' weighted loss and derivative by the kernel ``vec``."""
+    if vec == 1:
+        fg_glm_logistic8(e8, y8, s8, l8, d8)
+    elif vec == 2:
+        fg_glm_poisson8(e8, y8, s8, l8, d8)
+    elif vec == 3:
+        fg_glm_gamma8(e8, y8, s8, l8, d8)
+    else:
+        fg_glm_tweedie8(e8, y8, s8, a.tw_b, a.tw_ia, a.tw_ib, a.tw_lo, a.tw_hi, l8, d8)
 
 
 cdef inline void _glm_point(
@@ -246,6 +284,37 @@ cdef inline void _glm_point(
             d[0] = 0.0
             return
         fg_glm_poisson1(eta, y, s, loss, d)
+    elif a.kind == GLM_GAMMA:
+        if a.curvature:
+            # y e^-eta, held at its value at the joint below eta = -500
+            t = s * y * fg_glm_exp1(-(eta if eta > -GLM_ETA_MAX else -GLM_ETA_MAX))
+            a.h_out[i] = t
+            loss[0] = t
+            d[0] = 0.0
+            return
+        fg_glm_gamma1(eta, y, s, loss, d)
+    elif a.kind == GLM_TWEEDIE:
+        if a.curvature:
+            # B (a mu - b y) at the clamped eta; its absolute value, as
+            # scikit-learn's Newton takes: for p < 1 or p > 2 it is negative
+            # for some samples, and |h| keeps Newton's system definite
+            r = eta if eta > a.tw_lo else a.tw_lo
+            r = r if r < a.tw_hi else a.tw_hi
+            e = fg_glm_exp1(r)
+            q = fg_glm_exp1(a.tw_b * r)
+            t = s * fabs(q * (a.tw_a * e - a.tw_b * y))
+            a.h_out[i] = t
+            loss[0] = t
+            d[0] = 0.0
+            return
+        fg_glm_tweedie1(eta, y, s, a.tw_b, a.tw_ia, a.tw_ib, a.tw_lo, a.tw_hi, loss, d)
+    elif a.kind == GLM_TWEEDIE_ID:
+        _glm_tweedie_identity(a, eta, y, s, loss, d, &t)
+        if a.curvature:
+            t = fabs(t)     # as for GLM_TWEEDIE: negative for p > 1 and large mu
+            a.h_out[i] = t
+            loss[0] = t
+            d[0] = 0.0
     elif a.kind == GLM_HUBER:
         r = y - eta
         ar = fabs(r)
@@ -311,8 +380,7 @@ cdef void _glm_rows(
     cdef Py_ssize_t off, step_bytes = 8 * p * <Py_ssize_t>sizeof(floating)
     cdef double b = a.b
     # logistic / Poisson loss and gradient: the vectorised 8-sample kernels
-    cdef int vec = (0 if a.curvature else
-                    1 if a.kind == GLM_LOGISTIC else 2 if a.kind == GLM_POISSON else 0)
+    cdef int vec = _glm_vec_kind(a)
 
     for i in range(start, stop8, 8):
         ahead = <const char*>(X + i * p) + PREFETCH_BYTES
@@ -324,10 +392,7 @@ cdef void _glm_rows(
                 e8[k] += b
                 y8[k] = <double>y[i + k]
                 s8[k] = 1.0 if sw == NULL else <double>sw[i + k]
-            if vec == 1:
-                fg_glm_logistic8(e8, y8, s8, l8, d8)
-            else:
-                fg_glm_poisson8(e8, y8, s8, l8, d8)
+            _glm_vec8(vec, a, e8, y8, s8, l8, d8)
             for k in range(8):
                 sum_loss += l8[k]
                 sum_d += d8[k]
@@ -419,31 +484,42 @@ cdef void _glm_pass(
             acc[j] += acc[t * stride + j]
 
 
-def _glm_pointwise(str kind, const double[::1] t, const double[::1] y, const double[::1] s):
+_POINTWISE_KINDS = ("logistic", "poisson", "gamma", "tweedie")
+
+
+def _glm_pointwise(str kind, const double[::1] t, const double[::1] y, const double[::1] s,
+                   double power=1.5):
     """Test hook: the pointwise kernels over arrays of length a multiple of 8.
 
     Returns ``(loss8, d8, loss1, d1)``: the weighted loss and derivative from
     the eight-sample (vectorised) kernel and from the one-sample version.
+    ``power`` is the Tweedie power of kind "tweedie" (log link; not 1 or 2).
     """
     cdef Py_ssize_t n = t.shape[0], i
-    if kind not in ("logistic", "poisson"):
-        raise ValueError(f"kind must be 'logistic' or 'poisson', got {kind!r}")
+    cdef GlmArgs a
+    if kind not in _POINTWISE_KINDS:
+        raise ValueError(f"kind must be one of {_POINTWISE_KINDS}, got {kind!r}")
     if n % 8 or y.shape[0] != n or s.shape[0] != n:
         raise ValueError("t, y, s must have one length, a multiple of 8")
+    memset(&a, 0, sizeof(GlmArgs))
+    if kind == "tweedie" and _glm_tweedie_args(&a, power) != GLM_TWEEDIE:
+        raise ValueError("kind 'tweedie' takes a power other than 1 and 2 (those are poisson, gamma)")
+    cdef int vec = _POINTWISE_KINDS.index(kind) + 1
     out = np.empty((4, n))
     cdef double[:, ::1] o = out
-    cdef bint logistic = kind == "logistic"
     with nogil:
         for i in range(0, n, 8):
-            if logistic:
-                fg_glm_logistic8(&t[i], &y[i], &s[i], &o[0, i], &o[1, i])
-            else:
-                fg_glm_poisson8(&t[i], &y[i], &s[i], &o[0, i], &o[1, i])
+            _glm_vec8(vec, &a, &t[i], &y[i], &s[i], &o[0, i], &o[1, i])
         for i in range(n):
-            if logistic:
+            if vec == 1:
                 fg_glm_logistic1(t[i], y[i], s[i], &o[2, i], &o[3, i])
-            else:
+            elif vec == 2:
                 fg_glm_poisson1(t[i], y[i], s[i], &o[2, i], &o[3, i])
+            elif vec == 3:
+                fg_glm_gamma1(t[i], y[i], s[i], &o[2, i], &o[3, i])
+            else:
+                fg_glm_tweedie1(t[i], y[i], s[i], a.tw_b, a.tw_ia, a.tw_ib, a.tw_lo, a.tw_hi,
+                                &o[2, i], &o[3, i])
     return out[0], out[1], out[2], out[3]
 
 

@@ -1,12 +1,16 @@
-"""Stochastic gradient descent for the linear regression losses.
+"""Stochastic gradient descent for linear regression and binary classification.
 
 Minimises, one sample (or one mini-batch) at a time::
 
     sum_i s_i L(y_i, x_i . w + b) / n + alpha * ((1 - r) ||w||^2 / 2 + r ||w||_1)
 
-with the losses ``squared_error``, ``huber``, ``epsilon_insensitive`` and
-``squared_epsilon_insensitive`` and the same update rule as scikit-learn's
-``SGDRegressor`` (step, then L2 shrink, then the cumulative L1 penalty).
+with the regression losses ``squared_error``, ``huber``,
+``epsilon_insensitive`` and ``squared_epsilon_insensitive`` and the
+classification losses ``hinge`` (and perceptron), ``squared_hinge``,
+``modified_huber`` and ``log_loss`` (one binary problem per call;
+``SGDClassifier`` runs one per class), with the same update rule as
+scikit-learn's ``SGDRegressor`` / ``SGDClassifier`` (step, then L2 shrink,
+then the cumulative L1 penalty).
 
 Layers, from the inside out:
 
@@ -59,6 +63,9 @@ cdef struct Config:
     Py_ssize_t n, p, batch_size
     int loss, penalty, schedule, fit_intercept, early_stopping, shuffle
     int n_iter_no_change
+    # classify: validation score is the accuracy of sign(x . w + b) against
+    # y > 0 (else R^2); nesterov: Nesterov momentum in the batch epochs
+    int classify, nesterov
     double epsilon, alpha, l1_ratio, eta0, power_t, optimal_init
     double average, momentum, tol, n_train
     # share of each step the intercept takes: 1, or scikit-learn's
@@ -186,12 +193,9 @@ cdef double _single_epoch(
             upd = cur / xsq
             if upd > eta0:
                 upd = eta0
-            if yi - pred < 0.0:
-                upd = -upd
+            upd = _pa_signed(loss, upd, yi, pred)
         elif schedule == PA2:
-            upd = cur / (xsq + 0.5 / eta0)
-            if yi - pred < 0.0:
-                upd = -upd
+            upd = _pa_signed(loss, cur / (xsq + 0.5 / eta0), yi, pred)
         else:
             upd = -eta * _clip(_dloss(loss, yi, pred, eps))
         upd *= sw[row]
@@ -276,10 +280,9 @@ cdef double _batch_epoch(
             total += cur + pen
             if c.schedule == PA1:
                 upd = 0.0 if xsq == 0.0 else min(c.eta0, cur / xsq)
-                upd = -upd if yi - pred < 0.0 else upd
+                upd = _pa_signed(c.loss, upd, yi, pred)
             elif c.schedule == PA2:
-                upd = cur / (xsq + 0.5 / c.eta0)
-                upd = -upd if yi - pred < 0.0 else upd
+                upd = _pa_signed(c.loss, cur / (xsq + 0.5 / c.eta0), yi, pred)
             else:
                 upd = -eta * _clip(_dloss(c.loss, yi, pred, c.epsilon))
             upd *= sw[row] / nb
@@ -299,12 +302,17 @@ cdef double _batch_epoch(
             # heavy ball: the step is the new gradient step plus beta times the last one
             m = beta * v.vel[j] + v.grad[j] if beta != 0.0 else v.grad[j]
             v.vel[j] = m
+            if c.nesterov:
+                # look-ahead form: the step is g + beta * (new velocity)
+                m = v.grad[j] + beta * m
             v.w[j] += m * inv
             v.aw[j] -= avg_a * m * inv
             sqn += v.w[j] * v.w[j]
         sqn *= wscale * wscale
         m = beta * st[S_VEL_B] + gb
         st[S_VEL_B] = m
+        if c.nesterov:
+            m = gb + beta * m
         if c.fit_intercept:
             st[S_INTERCEPT] = b + m * c.intercept_decay
         if c.average > 0 and c.average <= t:
@@ -340,6 +348,28 @@ cdef double _validation_r2(
         # as sklearn.metrics.r2_score: a constant target is fitted or not
         return 1.0 if num == 0.0 else 0.0
     return 1.0 - num / den
+
+
+cdef double _validation_accuracy(
+    const floating* X, const floating* y, const floating* sw,
+    const Config* c, const Vectors* v, const double* st
+) noexcept nogil:
+    """Weighted share of validation rows whose sign of ``x . w + b`` matches y > 0.
+
+    A score above 0 predicts the positive class, as scikit-learn's
+    ``predict`` does; y codes the positive class as 1 and the other as -1
+    (or 0 for log_loss).
+    """
+    cdef Py_ssize_t i
+    cdef double s, sum_s = 0.0, hit = 0.0, d
+    for i in range(c.n):
+        if v.val[i]:
+            s = sw[i]
+            sum_s += s
+            d = st[S_WSCALE] * _dot(X + i * c.p, v.w, c.p) + st[S_INTERCEPT]
+            if (d > 0.0) == (y[i] > 0.0):
+                hit += s
+    return hit / sum_s
 
 
 cdef inline bint _weights_finite(const Config* c, const Vectors* v, const double* st) noexcept nogil:
@@ -402,7 +432,10 @@ cdef int _run_epochs(
         if not _weights_finite(c, v, st):
             return NONFINITE
         if c.early_stopping:
-            score = _validation_r2(X, y, sw, c, v, st)
+            if c.classify:
+                score = _validation_accuracy(X, y, sw, c, v, st)
+            else:
+                score = _validation_r2(X, y, sw, c, v, st)
         status = _stop_rule(c, st, objective, score)
         if status >= 0:
             return status
@@ -414,7 +447,7 @@ cdef void _set_config(
     double alpha, double l1_ratio, int schedule, double eta0, double power_t,
     double optimal_init, bint fit_intercept, double average, Py_ssize_t batch_size,
     double momentum, bint early_stopping, double tol, int n_iter_no_change, bint shuffle,
-    unsigned int seed, double n_train, double intercept_decay,
+    unsigned int seed, double n_train, double intercept_decay, bint classify, bint nesterov,
 ) noexcept:
     """Fill the run's constants (shared by the dense and the CSR hook)."""
     c.n, c.p, c.batch_size = n, p, batch_size
@@ -427,6 +460,7 @@ cdef void _set_config(
     c.optimal_init, c.average, c.momentum = optimal_init, average, momentum
     c.tol, c.n_train, c.seed = tol, n_train, seed
     c.intercept_decay = intercept_decay
+    c.classify, c.nesterov = classify, nesterov
 
 
 def py_sgd_epochs(
@@ -439,6 +473,7 @@ def py_sgd_epochs(
     bint fit_intercept, double average, Py_ssize_t batch_size, double momentum,
     bint early_stopping, double tol, int n_iter_no_change, bint shuffle,
     unsigned int seed, double n_train, double intercept_decay=1.0,
+    bint classify=False, bint nesterov=False,
 ):
     """Run up to ``max_epochs`` epochs in place; return ``(status, epochs_run)``.
 
@@ -447,6 +482,9 @@ def py_sgd_epochs(
     ``order`` (length n) is the sample order, shuffled in place each epoch.
     ``row_sq`` holds ``||x_i||^2`` per row when the L2 penalty or a
     passive-aggressive schedule needs it (else any one-element array).
+    ``classify``: the early-stopping score is the validation accuracy (y
+    coded as in the loss enum), else R^2. ``nesterov``: the momentum of the
+    batch epochs takes Nesterov's look-ahead step.
     """
     cdef Config c
     cdef Vectors v
@@ -459,7 +497,7 @@ def py_sgd_epochs(
     _set_config(&c, X.shape[0], X.shape[1], loss, epsilon, penalty, alpha, l1_ratio,
                 schedule, eta0, power_t, optimal_init, fit_intercept, average, batch_size,
                 momentum, early_stopping, tol, n_iter_no_change, shuffle, seed, n_train,
-                intercept_decay)
+                intercept_decay, classify, nesterov)
     v.w, v.aw, v.q, v.vel = &w[0], &aw[0], &q[0], &vel[0]
     v.grad, v.order, v.batch = &grad_view[0], &order[0], &batch_view[0]
     v.val = &validation_mask[0]

@@ -181,12 +181,9 @@ cdef double _csr_single_epoch(
             upd = cur / xsq
             if upd > eta0:
                 upd = eta0
-            if yi - pred < 0.0:
-                upd = -upd
+            upd = _pa_signed(loss, upd, yi, pred)
         elif schedule == PA2:
-            upd = cur / (xsq + 0.5 / eta0)
-            if yi - pred < 0.0:
-                upd = -upd
+            upd = _pa_signed(loss, cur / (xsq + 0.5 / eta0), yi, pred)
         else:
             upd = -eta * _clip(_dloss(loss, yi, pred, eps))
         upd *= sw[row]
@@ -310,10 +307,9 @@ cdef double _csr_batch_epoch(
             total += cur + pen
             if c.schedule == PA1:
                 upd = 0.0 if xsq == 0.0 else min(c.eta0, cur / xsq)
-                upd = -upd if yi - pred < 0.0 else upd
+                upd = _pa_signed(c.loss, upd, yi, pred)
             elif c.schedule == PA2:
-                upd = cur / (xsq + 0.5 / c.eta0)
-                upd = -upd if yi - pred < 0.0 else upd
+                upd = _pa_signed(c.loss, cur / (xsq + 0.5 / c.eta0), yi, pred)
             else:
                 upd = -eta * _clip(_dloss(c.loss, yi, pred, c.epsilon))
             upd *= sw[row] / nb
@@ -334,6 +330,9 @@ cdef double _csr_batch_epoch(
         for j in range(p):
             m = beta * v.vel[j] + v.grad[j] if beta != 0.0 else v.grad[j]
             v.vel[j] = m
+            if c.nesterov:
+                # look-ahead form: the step is g + beta * (new velocity)
+                m = v.grad[j] + beta * m
             v.w[j] += m * inv
             v.aw[j] -= avg_a * m * inv
             sqn += v.w[j] * v.w[j]
@@ -342,6 +341,8 @@ cdef double _csr_batch_epoch(
         l1n *= wscale
         m = beta * st[S_VEL_B] + gb
         st[S_VEL_B] = m
+        if c.nesterov:
+            m = gb + beta * m
         if c.fit_intercept:
             st[S_INTERCEPT] = b + m * c.intercept_decay
         if c.average > 0 and c.average <= t:
@@ -380,6 +381,25 @@ cdef double _csr_validation_r2(
     return 1.0 - num / den
 
 
+cdef double _csr_validation_accuracy(
+    const floating* data, const sparse_index* ind, const sparse_index* indptr,
+    const floating* y, const floating* sw, const Config* c, const Vectors* v,
+    const double* st
+) noexcept nogil:
+    """``_validation_accuracy`` on CSR rows."""
+    cdef Py_ssize_t i
+    cdef double s, sum_s = 0.0, hit = 0.0, d
+    for i in range(c.n):
+        if v.val[i]:
+            s = sw[i]
+            sum_s += s
+            d = (st[S_WSCALE] * _csr_dot(data, ind, indptr[i], indptr[i + 1], v.w, NULL)
+                 + st[S_INTERCEPT])
+            if (d > 0.0) == (y[i] > 0.0):
+                hit += s
+    return hit / sum_s
+
+
 cdef int _csr_run_epochs(
     const floating* data, const sparse_index* ind, const sparse_index* indptr,
     const floating* y, const floating* sw, const Config* c, Vectors* v, double* st,
@@ -401,7 +421,10 @@ cdef int _csr_run_epochs(
         if not _weights_finite(c, v, st):
             return NONFINITE
         if c.early_stopping:
-            score = _csr_validation_r2(data, ind, indptr, y, sw, c, v, st)
+            if c.classify:
+                score = _csr_validation_accuracy(data, ind, indptr, y, sw, c, v, st)
+            else:
+                score = _csr_validation_r2(data, ind, indptr, y, sw, c, v, st)
         status = _stop_rule(c, st, objective, score)
         if status >= 0:
             return status
@@ -419,6 +442,7 @@ def py_sgd_epochs_csr(
     bint fit_intercept, double average, Py_ssize_t batch_size, double momentum,
     bint early_stopping, double tol, int n_iter_no_change, bint shuffle,
     unsigned int seed, double n_train, double intercept_decay,
+    bint classify=False, bint nesterov=False,
 ):
     """``py_sgd_epochs`` on a CSR matrix ``(data, indices, indptr)`` of ``n_features`` columns.
 
@@ -443,7 +467,7 @@ def py_sgd_epochs_csr(
     _set_config(&c, n, n_features, loss, epsilon, penalty, alpha, l1_ratio,
                 schedule, eta0, power_t, optimal_init, fit_intercept, average, batch_size,
                 momentum, early_stopping, tol, n_iter_no_change, shuffle, seed, n_train,
-                intercept_decay)
+                intercept_decay, classify, nesterov)
     v.w, v.aw, v.q, v.vel = &w[0], &aw[0], &q[0], &vel[0]
     v.grad, v.order, v.batch = &grad_view[0], &order[0], &batch_view[0]
     v.val = &validation_mask[0]

@@ -70,8 +70,7 @@ cdef void _csr_glm_rows(
     cdef double u, loss, sg, dd
     cdef double sum_loss = 0.0, sum_d = 0.0, sum_sig = 0.0
     cdef double b = a.b
-    cdef int vec = (0 if a.curvature else
-                    1 if a.kind == GLM_LOGISTIC else 2 if a.kind == GLM_POISSON else 0)
+    cdef int vec = _glm_vec_kind(a)
     i = start
     while i < stop:
         nr = min(8, stop - i)
@@ -83,10 +82,7 @@ cdef void _csr_glm_rows(
             y8[r] = <double>y[i + r]
             s8[r] = 1.0 if sw == NULL else <double>sw[i + r]
         if vec and nr == 8:
-            if vec == 1:
-                fg_glm_logistic8(e8, y8, s8, l8, d8)
-            else:
-                fg_glm_poisson8(e8, y8, s8, l8, d8)
+            _glm_vec8(vec, a, e8, y8, s8, l8, d8)
             for r in range(8):
                 sum_loss += l8[r]
                 sum_d += d8[r]
@@ -175,7 +171,7 @@ cdef double _sparse_batch_value_grad(
     _csr_glm_batch(c, coef, &a, rows, n_rows, self.acc)
     scale = <double>self.n / (<double>n_rows * self.sum_s)
     loss = self.acc[self.p + GLM_LOSS]
-    if self.kind == GLM_POISSON:
+    if self.has_y_const:
         loss += self._rows_const(rows, n_rows)
     self._centred_grad(coef, scale, grad)
     return scale * loss + self._penalty(coef)
@@ -312,6 +308,7 @@ cdef _sparse_glm_init(_GlmObjective self, CsrView* c, name, X, y, sample_weight,
     self.n, self.p = n, p
     self.kind = kind
     self.has_sigma = has_sigma
+    self.has_y_const = kind != GLM_LOGISTIC and kind != GLM_HUBER
     self.l2 = l2
     self.sum_s = float(n) if sample_weight is None else float(np.sum(sample_weight, dtype=np.float64))
     self.fit_intercept = fit_intercept
@@ -521,6 +518,36 @@ cdef class SparsePoissonObjective(PoissonObjective):
 
     def py_hess_diag_stored(self):
         """The diagonal of the exact Hessian at the stored point."""
+        return _hess_diag_stored(self, <uintptr_t>&self.csr)
+
+
+cdef class SparseTweedieObjective(TweedieObjective):
+    """``TweedieObjective`` on a canonical CSR ``X`` (float32/64, int32/64 indices)."""
+    cdef CsrView csr
+
+    def __init__(self, X, y, sample_weight, mean, double l2, bint fit_intercept, int n_threads,
+                 double power, str link="log"):
+        _glm_penalty("SparseTweedieObjective", "l2", l2)
+        kind = _tweedie_kind("SparseTweedieObjective", power, link)
+        _sparse_glm_init(self, &self.csr, "SparseTweedieObjective", X, y, sample_weight, mean,
+                         l2, fit_intercept, n_threads, kind, False)
+        self._tweedie_setup("SparseTweedieObjective", power, link)
+
+    cdef void _run(self, const double* w, const GlmArgs* a, bint with_grad) noexcept nogil:
+        memset(self.acc, 0, self.n_threads * _glm_stride(self.p) * sizeof(double))
+        _csr_glm_run(&self.csr, w, a, self.n_threads, with_grad, self.acc)
+
+    cdef double batch_value_grad(
+        self, const double* coef, const Py_ssize_t* rows, Py_ssize_t n_rows, double* grad
+    ) noexcept nogil:
+        return _sparse_batch_value_grad(self, &self.csr, coef, rows, n_rows, grad)
+
+    def py_hess_vec_stored(self, v):
+        """The (absolute-curvature) Hessian at the stored point times ``v``."""
+        return _hvp_stored(self, v)
+
+    def py_hess_diag_stored(self):
+        """The diagonal of the (absolute-curvature) Hessian at the stored point."""
         return _hess_diag_stored(self, <uintptr_t>&self.csr)
 
 

@@ -1,4 +1,4 @@
-"""Plain-numpy SGD for linear regression, written for clarity, not speed.
+"""Plain-numpy SGD for linear regression and binary classification, written for clarity, not speed.
 
 The reference the compiled ``fastgrad.linear_model._sgd_fast`` loop is tested against.
 It keeps the true weights ``w`` (no lazy scale factor) and follows the same
@@ -18,10 +18,22 @@ definitions, step by step, for one update:
 import numpy as np
 
 LOSSES = ("squared_error", "huber", "epsilon_insensitive", "squared_epsilon_insensitive")
+# Classification: labels -1 / +1 (0 / 1 for log_loss); ``eps`` is the margin
+# threshold of hinge and squared_hinge (hinge with 0 is the perceptron).
+CLASSIFICATION_LOSSES = ("hinge", "squared_hinge", "modified_huber", "log_loss")
 MAX_DLOSS = 1e12
 
 
 def loss_value(loss, y, p, eps):
+    if loss == "log_loss":
+        return float(np.logaddexp(0.0, p) - y * p)
+    z = y * p
+    if loss == "hinge":
+        return max(0.0, eps - z)
+    if loss == "squared_hinge":
+        return max(0.0, eps - z) ** 2
+    if loss == "modified_huber":
+        return -4.0 * z if z < -1.0 else max(0.0, 1.0 - z) ** 2
     r = y - p
     a = abs(r)
     if loss == "squared_error":
@@ -34,6 +46,15 @@ def loss_value(loss, y, p, eps):
 
 def loss_derivative(loss, y, p, eps):
     """d loss / d p."""
+    if loss == "log_loss":
+        return 1.0 / (1.0 + np.exp(-p)) - y
+    z = y * p
+    if loss == "hinge":
+        return -y if z <= eps else 0.0
+    if loss == "squared_hinge":
+        return -2.0 * y * max(0.0, eps - z)
+    if loss == "modified_huber":
+        return -4.0 * y if z < -1.0 else -2.0 * y * max(0.0, 1.0 - z)
     r = p - y
     if loss == "squared_error":
         return r
@@ -43,6 +64,13 @@ def loss_derivative(loss, y, p, eps):
     if loss == "epsilon_insensitive":
         return np.sign(r) if z > 0 else 0.0
     return 2.0 * z * np.sign(r)
+
+
+def direction(loss, y, p):
+    """Sign of a passive-aggressive step: along the label (hinge), or towards the target."""
+    if loss == "hinge":
+        return y
+    return -1.0 if y - p < 0 else 1.0
 
 
 def xorshift_shuffle(order, seed):
@@ -68,7 +96,7 @@ def optimal_init(loss, alpha, eps):
 
 def naive_sgd(X, y, sample_weight=None, *, loss="squared_error", epsilon=0.1, penalty="l2",
               alpha=1e-4, l1_ratio=0.15, learning_rate="invscaling", eta0=0.01, power_t=0.25,
-              fit_intercept=True, average=0, batch_size=1, momentum=0.0, n_epochs=1,
+              fit_intercept=True, average=0, batch_size=1, momentum=0.0, nesterov=False, n_epochs=1,
               shuffle=True, seed=1, t=1.0, coef=None, intercept=0.0):
     """Run ``n_epochs`` epochs; return a dict with the plain and averaged weights.
 
@@ -120,10 +148,10 @@ def naive_sgd(X, y, sample_weight=None, *, loss="squared_error", epsilon=0.1, pe
                         skip = True  # scikit-learn skips such a sample entirely
                         continue
                     step = 0.0 if xsq == 0 else min(eta0, cur / xsq)
-                    step *= -1.0 if y[i] - pred < 0 else 1.0
+                    step *= direction(loss, y[i], pred)
                 elif learning_rate == "pa2":
                     step = cur / (xsq + 0.5 / eta0)
-                    step *= -1.0 if y[i] - pred < 0 else 1.0
+                    step *= direction(loss, y[i], pred)
                 else:
                     step = -eta * np.clip(loss_derivative(loss, y[i], pred, epsilon), -MAX_DLOSS, MAX_DLOSS)
                 step *= s[i] / len(batch)
@@ -137,9 +165,10 @@ def naive_sgd(X, y, sample_weight=None, *, loss="squared_error", epsilon=0.1, pe
                 scale_now *= shrink
             vel_w = momentum * vel_w + step_w
             vel_b = momentum * vel_b + step_b
-            w += vel_w
+            # Nesterov (look-ahead form): move by step + momentum * new velocity
+            w += step_w + momentum * vel_w if nesterov else vel_w
             if fit_intercept:
-                b += vel_b
+                b += step_b + momentum * vel_b if nesterov else vel_b
             if 0 < average <= t:
                 n_avg += 1
                 avg_w += (w - avg_w) / n_avg

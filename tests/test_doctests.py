@@ -9,12 +9,19 @@ import fastgrad.differentiate._check
 import fastgrad.differentiate._derivatives
 import fastgrad.optimize._minimize
 import fastgrad.optimize._schedules
+import fastgrad.linear_model._poisson
 import fastgrad.linear_model._ridge
+import fastgrad.linear_model._ridge_classifier
+import fastgrad.linear_model._sgd
+import fastgrad.linear_model._sgd_classifier
+import fastgrad.linear_model._tweedie
 
 MODULES = [fastgrad.differentiate._derivatives, fastgrad.differentiate._check,
            fastgrad.optimize._minimize, fastgrad.optimize._schedules,
            fastgrad.calculus._critical_points, fastgrad.calculus._mean_value,
-           fastgrad.linear_model._ridge]
+           fastgrad.linear_model._ridge, fastgrad.linear_model._ridge_classifier,
+           fastgrad.linear_model._sgd, fastgrad.linear_model._sgd_classifier,
+           fastgrad.linear_model._poisson, fastgrad.linear_model._tweedie]
 try:  # the plot examples need matplotlib, an optional extra
     import matplotlib  # noqa: F401
 

@@ -43,11 +43,15 @@ FILES = (
 ESTIMATORS = (
     "LinearRegression",
     "Ridge",
+    "RidgeClassifier",
     "Lasso",
     "ElasticNet",
     "SGDRegressor",
+    "SGDClassifier",
     "LogisticRegression",
     "PoissonRegressor",
+    "GammaRegressor",
+    "TweedieRegressor",
     "HuberRegressor",
 )
 

@@ -26,9 +26,9 @@ _EXPORTS = {
                      "OptimizeResult", "OptimizeResults", "Schedule", "StepDecay", "minimize"],
                     "optimize"),
     **dict.fromkeys(["CriticalPoint", "critical_points", "mean_value_points"], "calculus"),
-    **dict.fromkeys(["ElasticNet", "HuberRegressor", "Lasso", "LinearRegression",
-                     "LogisticRegression", "PoissonRegressor", "Ridge", "SGDRegressor"],
-                    "linear_model"),
+    **dict.fromkeys(["ElasticNet", "GammaRegressor", "HuberRegressor", "Lasso", "LinearRegression",
+                     "LogisticRegression", "PoissonRegressor", "Ridge", "RidgeClassifier",
+                     "SGDClassifier", "SGDRegressor", "TweedieRegressor"], "linear_model"),
 }
 _SUBPACKAGES = ("bench", "calculus", "differentiate", "linear_model", "optimize", "plot")
 

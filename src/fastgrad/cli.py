@@ -3,7 +3,10 @@
 ``fastgrad bench`` times fastgrad against its references (see
 :mod:`fastgrad.bench.cases`) and prints one row per (case, reference);
 ``fastgrad bench --stalls`` probes the threading layer for stalls in fresh
-processes.
+processes; ``fastgrad bench --startup`` times the import and first calls in
+fresh processes, with an empty and with a filled compile cache;
+``fastgrad bench --report DIR`` adds scaling runs and writes an HTML report
+(:mod:`fastgrad.bench.report`).
 """
 from __future__ import annotations
 
@@ -27,8 +30,14 @@ def _parser():
     bench.add_argument("--json", metavar="FILE", help="also write the full results as JSON to FILE")
     bench.add_argument("--filter", metavar="SUBSTRING", help="only cases whose name contains SUBSTRING")
     bench.add_argument("--list", action="store_true", help="list the cases and their references, then exit")
+    bench.add_argument("--report", metavar="DIR",
+                       help="also run the scaling studies (time against n and d) and write an HTML report "
+                            "with its figures (PNG, needs matplotlib) and the JSON into DIR")
     bench.add_argument("--stalls", action="store_true",
                        help="threading stall probe: time gradient calls right after BLAS calls in fresh processes")
+    bench.add_argument("--startup", action="store_true",
+                       help="start-up probe: import and first-call times in fresh processes, cold and warm "
+                            "compile cache (with --quick: fewer jobs)")
     bench.add_argument("--processes", type=int, metavar="N",
                        help=f"number of processes for --stalls (default {DEFAULT_PROCESSES})")
     return parser
@@ -166,6 +175,15 @@ def _bench(args):
             _write_json(args.json, result)
         return 1 if result["summary"]["failed"] else 0
 
+    if args.startup:
+        from fastgrad.bench import startup
+
+        result = startup.run_startup(quick=args.quick)
+        print(startup.startup_text(result, fmt_time))
+        if args.json:
+            _write_json(args.json, result)
+        return 1 if result["summary"]["failed"] else 0
+
     selected = registry.select(registry.build_cases(), args.filter)
     if not selected:
         print(f"fastgrad bench: no case name contains {args.filter!r} (see --list)", file=sys.stderr)
@@ -177,12 +195,36 @@ def _bench(args):
                 sub = f" [quick: timed on {ref.subset} points]" if ref.subset else ""
                 print(f"    - {name}: {ref.label}{sub}")
         return 0
-    report = runner.run_all(selected, "quick" if args.quick else "full")
+    mode = "quick" if args.quick else "full"
+    report = runner.run_all(selected, mode)
+    failed = any("error" in c or c.get("equal_objective") is False for c in report["cases"])
+    if args.report:
+        failed = _add_report_parts(report, args, mode) or failed
     print(bench_table(report))
     if args.json:
         _write_json(args.json, report)
-    # a case that failed, or a fit case whose results reached different objectives
-    return 1 if any("error" in c or c.get("equal_objective") is False for c in report["cases"]) else 0
+    if args.report:
+        from fastgrad.bench.report import write_report
+
+        print(f"report: {write_report(report, args.report)}")
+    # a case or scaling study that failed, or a fit case whose results reached different objectives
+    return 1 if failed else 0
+
+
+def _add_report_parts(report, args, mode):
+    """Run the scaling studies matching ``--filter`` and add them and the machine facts to ``report``.
+
+    Returns whether a study failed.
+    """
+    from fastgrad.bench import scaling
+    from fastgrad.bench.machine import machine_facts
+
+    studies = scaling.select(scaling.build_studies(), args.filter)
+    report["scaling"] = scaling.run_studies(studies, mode)
+    report["machine"] = machine_facts()
+    report["command"] = " ".join(["fastgrad bench"] + (["--quick"] if args.quick else [])
+                                 + ([f"--filter {args.filter}"] if args.filter else []))
+    return any("error" in s for s in report["scaling"]["studies"])
 
 
 def main(argv=None):
@@ -198,10 +240,14 @@ def main(argv=None):
     """
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.startup and args.stalls:
+        parser.error("--startup and --stalls are separate probes; run one at a time")
     if args.processes is not None and not args.stalls:
         parser.error("--processes only applies to --stalls")
     if args.processes is not None and args.processes < 1:
         parser.error("--processes must be at least 1")
+    if args.report is not None and (args.stalls or args.startup or args.list):
+        parser.error("--report applies to a timing run, not to --stalls, --startup or --list")
     if args.command == "bench":
         return _bench(args)
     return 2  # unreachable: argparse requires a known command

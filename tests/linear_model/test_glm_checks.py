@@ -2,7 +2,13 @@
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from fastgrad import HuberRegressor, LogisticRegression, PoissonRegressor
+from fastgrad import (
+    GammaRegressor,
+    HuberRegressor,
+    LogisticRegression,
+    PoissonRegressor,
+    TweedieRegressor,
+)
 
 
 def _expected_failures(estimator):
@@ -25,7 +31,13 @@ def _expected_failures(estimator):
     + [HuberRegressor(solver="newton", tol=1e-10, max_iter=10000)]
     # truncated Newton (what "auto" runs on sparse X; the exact Newton loop on dense X)
     + [LogisticRegression(solver="newton-cg", tol=1e-10, max_iter=1000),
-       PoissonRegressor(solver="newton-cg", tol=1e-10, max_iter=1000)],
+       PoissonRegressor(solver="newton-cg", tol=1e-10, max_iter=1000)]
+    # Gamma and Tweedie: the default, Newton, and powers / links of each kind
+    + [GammaRegressor(), GammaRegressor(solver="newton", tol=1e-10, max_iter=1000),
+       TweedieRegressor(), TweedieRegressor(power=1.5),
+       TweedieRegressor(power=1.5, solver="newton-cg", tol=1e-10, max_iter=1000),
+       TweedieRegressor(power=3.0, solver="newton", tol=1e-10, max_iter=1000),
+       TweedieRegressor(power=1.0, link="identity", tol=1e-10, max_iter=1000)],
     expected_failed_checks=_expected_failures,
 )
 def test_sklearn_compatible(estimator, check):

@@ -105,6 +105,8 @@ CONFIGS = {
     "batch": {"batch_size": 16, "eta0": 0.1},
     "batch_uneven_l1_avg": {"batch_size": 7, "penalty": "elasticnet", "alpha": 0.01, "average": 3},
     "momentum": {"momentum": 0.5, "learning_rate": "constant"},
+    "nesterov": {"momentum": 0.5, "nesterov": True, "learning_rate": "constant"},
+    "batch_nesterov_avg": {"batch_size": 5, "momentum": 0.7, "nesterov": True, "average": 2},
     "batch_momentum_pa1": {"batch_size": 4, "momentum": 0.3, "loss": "epsilon_insensitive",
                            "learning_rate": "pa1"},
 }
@@ -113,7 +115,7 @@ CONFIGS = {
 def naive_kwargs(params, random_state, n_epochs):
     est = SGDRegressor(**params)
     kw = {k: getattr(est, k) for k in ("loss", "epsilon", "penalty", "alpha", "l1_ratio", "learning_rate",
-                                      "eta0", "power_t", "fit_intercept", "batch_size", "momentum", "shuffle")}
+                                      "eta0", "power_t", "fit_intercept", "batch_size", "momentum", "nesterov", "shuffle")}
     kw["average"] = int(est.average)
     return dict(kw, n_epochs=n_epochs, seed=seed_of(random_state))
 
@@ -162,7 +164,8 @@ def test_compiled_matches_naive_on_random_problems(n, p, batch_size, momentum, p
 # scikit-learn: same algorithm, same order -> same numbers
 # ---------------------------------------------------------------------------
 
-SKLEARN_CASES = {k: v for k, v in CONFIGS.items() if "batch" not in k and "momentum" not in k}
+SKLEARN_CASES = {k: v for k, v in CONFIGS.items() if "batch" not in k and "momentum" not in k
+                 and "nesterov" not in k}
 SKLEARN_CASES.update({
     "adaptive": {"learning_rate": "adaptive", "eta0": 0.05},
     "early_stopping": {"early_stopping": True, "n_iter_no_change": 3},
@@ -263,7 +266,7 @@ def test_signature_and_defaults_match_sklearn():
     ours = inspect.signature(SGDRegressor).parameters
     theirs = inspect.signature(sklm.SGDRegressor).parameters
     assert list(ours)[: len(theirs)] == list(theirs)
-    assert list(ours)[len(theirs):] == ["batch_size", "momentum"]
+    assert list(ours)[len(theirs):] == ["batch_size", "momentum", "nesterov"]
     for name, par in theirs.items():
         assert ours[name].default == par.default, name
 

@@ -20,7 +20,9 @@ from .cases_minimize import minimize_cases
 from .cases_sparse_cd import sparse_cd_cases
 from .cases_sparse_glm import sparse_glm_cases
 from .cases_sparse_ridge import sparse_ridge_cases
+from .cases_sgd_classifier import sgd_classifier_cases
 from .cases_sparse_sgd import sparse_sgd_cases
+from .cases_tweedie import tweedie_cases
 
 __all__ = ["Case", "Reference", "available", "build_cases", "select"]
 
@@ -30,8 +32,10 @@ def build_cases() -> list[Case]:
     has_scipy, has_nd, has_jax = available("scipy"), available("numdifftools"), available("jax")
     return [*gradient_cases(has_scipy, has_jax), *second_order_cases(has_nd), *other_cases(),
             *minimize_cases(has_scipy), *linear_model_cases(Case, Reference), *glm_cases(Case, Reference),
+            *tweedie_cases(Case, Reference),
             *sparse_ridge_cases(Case, Reference), *sparse_cd_cases(Case, Reference),
-            *sparse_sgd_cases(Case, Reference), *sparse_glm_cases(Case, Reference),
+            *sgd_classifier_cases(Case, Reference), *sparse_sgd_cases(Case, Reference),
+            *sparse_glm_cases(Case, Reference),
             # fastgrad.dask on a LocalCluster: only with the [dask] extra installed
             *(dask_cases(Case, Reference)
               if available("dask") and available("distributed") else [])]

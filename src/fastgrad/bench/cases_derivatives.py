@@ -11,6 +11,7 @@ import fastgrad
 
 from . import naive
 from .case import Case, Reference
+from .eval_bound import bare_evaluations
 
 EPS = float(np.finfo(np.float64).eps)
 D = 10  # dimension of every Rosenbrock case
@@ -218,6 +219,14 @@ def _first_call(data):
     return fastgrad.gradient(numba.njit(rosenbrock.py_func), data["X"])
 
 
+def _bound(kind):
+    """The evaluation-bound yardstick of a central ``kind`` stencil (not compared)."""
+    count = {"gradient": "2d", "hessian": "d*d + d + 1", "hvp": "4d + 3"}[kind]
+    return Reference(lambda d: bare_evaluations(rosenbrock, d["X"], kind),
+                     f"the {count} evaluations of f per point alone, same threads (ratio = the fraction of "
+                     "this bound fastgrad reaches; goal >= 0.8)", compare=False)
+
+
 # -------------------------------------------------------------------- registry
 
 _N = {"full": 2000, "quick": 2000, "tiny": 6}
@@ -227,7 +236,7 @@ _SCIPY_TOL = {"rtol": 1e-5, "atol": 1e-3}
 
 
 def gradient_cases(has_scipy, has_jax):
-    refs = {"numpy": Reference(_grad_numpy, _NUMPY_FD)}
+    refs = {"numpy": Reference(_grad_numpy, _NUMPY_FD), "evaluations": _bound("gradient")}
     if has_scipy:
         refs["scipy_loop"] = Reference(
             _grad_scipy_loop, "scipy.optimize.approx_fprime (forward differences) in a Python loop over the points",
@@ -237,6 +246,14 @@ def gradient_cases(has_scipy, has_jax):
     yield Case("gradient/central/rosen10/n=2000", "gradient", _batch(_N, 0),
                lambda d: fastgrad.gradient(rosenbrock, d["X"]), refs, _rosen_grad_truth,
                description="central-difference gradients of a jitted Rosenbrock (d=10) at 2000 points")
+
+    sizes = {"full": 500, "quick": 500, "tiny": 4}
+    yield Case("gradient/central/rosen100/n=500", "gradient",
+               lambda size: {"X": _points(sizes[size], 100, 10)},
+               lambda d: fastgrad.gradient(rosenbrock, d["X"]),
+               {"numpy": Reference(_grad_numpy, _NUMPY_FD), "evaluations": _bound("gradient")},
+               _rosen_grad_truth, rtol=1e-6, atol=1e-4,
+               description="central-difference gradients of Rosenbrock at d=100, 500 points")
 
     # approx_fprime is a forward difference: the like-for-like comparison.
     refs = {"numpy": Reference(_grad_forward_numpy, "numpy forward differences, all perturbed copies at once",
@@ -275,7 +292,8 @@ def gradient_cases(has_scipy, has_jax):
 
 
 def second_order_cases(has_nd):
-    refs = {"numpy": Reference(_hess_numpy, "numpy 4-point stencil for every (i, j), all points at once")}
+    refs = {"numpy": Reference(_hess_numpy, "numpy 4-point stencil for every (i, j), all points at once"),
+            "evaluations": _bound("hessian")}
     if has_nd:
         refs["numdifftools_loop"] = Reference(
             _hess_numdifftools_loop, "numdifftools.Hessian (Richardson-extrapolated) in a Python loop over the points",
@@ -287,7 +305,8 @@ def second_order_cases(has_nd):
 
     yield Case("hvp/central/rosen10/n=2000", "hvp", _batch(_N, 6, with_directions=True),
                lambda d: fastgrad.hvp(rosenbrock, d["X"], d["V"]),
-               {"numpy": Reference(_hvp_numpy, "numpy central difference of central-difference gradients along v")},
+               {"numpy": Reference(_hvp_numpy, "numpy central difference of central-difference gradients along v"),
+                "evaluations": _bound("hvp")},
                _hvp_truth, rtol=1e-6, atol=5e-3, point_keys=("X", "V"),
                description="Hessian-vector products at 2000 points, one direction per point")
 

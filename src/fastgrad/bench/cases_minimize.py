@@ -89,6 +89,71 @@ def _minimize_first_call(d):
                              jac=numba.njit(rosenbrock_grad_point.py_func), tol=MIN_TOL).x
 
 
+# ------------------------------------------- bound-constrained minimize (issue 12)
+# Projected L-BFGS on a Rosenbrock whose box binds (every third variable
+# capped at 0.7, one raised to 1.2), finite-difference gradients on both
+# sides, against scipy's L-BFGS-B given the same jitted objective: with its
+# default 2-point differences and, like for like, with 3-point (central)
+# ones as fastgrad uses; the same projected-gradient tolerance and no
+# f-decrease stop.  Starts are chosen from which both reach the same local
+# minimum (the bounds create several).  The batched starts of the bounded
+# loop share the parallel driver measured by the unbounded multistart cases.
+
+BOX_TOL = 1e-5
+
+
+def rosen_box(d):
+    """The box of the bounded cases: ``(lb, ub)``."""
+    lb, ub = np.zeros(d), np.full(d, 2.0)
+    ub[::3] = 0.7
+    lb[3 * (d // 6) + 1] = 1.2
+    return lb, ub
+
+
+def _box_data(d, seed):
+    from scipy.optimize import Bounds, minimize
+    lb, ub = rosen_box(d)
+    x0 = np.random.default_rng(seed).uniform(0.0, 1.5, d)
+    # the answer: scipy's L-BFGS-B with the analytic gradient, run to pgtol 1e-10
+    xstar = minimize(_rosen_np, x0, jac=_rosen_grad_np, method="L-BFGS-B", bounds=Bounds(lb, ub),
+                     options={"gtol": 1e-10, "ftol": 0.0, "maxiter": 100000}).x
+    return {"x0": x0, "lb": lb, "ub": ub, "xstar": xstar}
+
+
+def _box_fastgrad(d):
+    from scipy.optimize import Bounds
+    return fastgrad.minimize(rosenbrock, d["x0"], method="lbfgs", bounds=Bounds(d["lb"], d["ub"]), tol=BOX_TOL,
+                             history=False).x
+
+
+def _box_scipy(jac):
+    def run(d):
+        from scipy.optimize import Bounds, minimize
+        return minimize(rosenbrock, d["x0"], method="L-BFGS-B", jac=jac, bounds=Bounds(d["lb"], d["ub"]),
+                        options={"gtol": BOX_TOL, "ftol": 0.0, "maxiter": 100000, "maxfun": 10**8}).x
+    return run
+
+
+def _box_objective(d, out):
+    return float(rosenbrock(np.asarray(out, dtype=np.float64)))
+
+
+def bounded_cases():
+    refs = {
+        "numpy_scipy_2point": Reference(_box_scipy(None), "scipy L-BFGS-B, its default 2-point finite "
+                                        "differences, same jitted objective, start, box and pgtol", atol=1e-4),
+        "numpy_scipy_3point": Reference(_box_scipy("3-point"), "scipy L-BFGS-B with jac='3-point' (central "
+                                        "differences, as fastgrad), same objective, start, box and pgtol"),
+    }
+    for d, seed in ((10, 1), (50, 1)):
+        yield Case(f"minimize/lbfgs-bounds/rosen{d}/fd-grad", "minimize",
+                   lambda size, d=d, seed=seed: _box_data(d, seed), _box_fastgrad, refs,
+                   lambda data: data["xstar"], rtol=0.0, atol=1e-5, point_keys=(),
+                   objective=_box_objective, objective_rtol=1e-6,
+                   description=f"projected L-BFGS, Rosenbrock d={d} in a binding box, central-difference gradients, "
+                               f"pgtol {BOX_TOL:g} (whole loop compiled)")
+
+
 def minimize_cases(has_scipy):
     def one_start(size):
         return {"x0": _points(1, D, 21, -1.5, 1.5)[0]}
@@ -120,6 +185,8 @@ def minimize_cases(has_scipy):
                                        "(f, gradient, norm test, history per iteration)")},
                    None, rtol=1e-12, atol=1e-14, point_keys=(),
                    description=f"{GD_ITERS} {method} iterations on Rosenbrock d=10 (same iterates as numpy)")
+    if has_scipy:
+        yield from bounded_cases()
     yield Case("first-call/minimize/bfgs/rosen10", "first-call", one_start, _minimize_first_call,
                {"steady_state": Reference(_minimize_one("bfgs"), "the same call with already compiled functions")},
                ones, rtol=0.0, atol=1e-6, point_keys=(), first_call=True,

@@ -5,6 +5,8 @@ The losses are the mean forms scikit-learn minimises:
 * logistic: ``mean_i [log(1 + exp(eta_i)) - y_i eta_i] + l2/2 ||w||^2`` with
   ``y`` in {0, 1} (``l2 = 1 / (C n)`` for ``LogisticRegression(C)``);
 * Poisson: ``mean_i half_deviance(y_i, exp(eta_i)) + alpha/2 ||w||^2``;
+* Tweedie (power p in [1, 2], log link; Gamma is p = 2): the same with the
+  half Tweedie deviance of power p;
 * Huber (scikit-learn's concomitant-scale form, a sum, not a mean):
   ``sum_i [sigma + h(r_i, sigma)] + alpha ||w||^2`` with ``r = y - X w - b``,
   ``h = r^2 / sigma`` inside ``|r| <= epsilon sigma`` and
@@ -27,6 +29,8 @@ __all__ = [
     "logistic_objective",
     "poisson_newton",
     "poisson_objective",
+    "tweedie_newton",
+    "tweedie_objective",
 ]
 
 # Newton stops once half the Newton decrement (the predicted decrease) is
@@ -137,6 +141,45 @@ def poisson_newton(X, y, alpha=1.0):
     X = np.asarray(X, np.float64)
     y = np.asarray(y, np.float64)
     return _newton(X, y, alpha, _poisson_pointwise, np.log(y.mean()))
+
+
+def _tweedie_pointwise(power):
+    """The log-link Tweedie terms (without y-only constants) for 1 <= p <= 2."""
+    if power == 1:
+        return _poisson_pointwise
+    if power == 2:
+        def gamma(eta, y):
+            e = y * np.exp(-eta)
+            return eta + e, 1.0 - e, e
+        return gamma
+    a, b = 2.0 - power, 1.0 - power
+
+    def tweedie(eta, y):
+        A, B = np.exp(a * eta), np.exp(b * eta)
+        return A / a - y * B / b, A - y * B, a * A - b * y * B
+    return tweedie
+
+
+def tweedie_objective(X, y, params, alpha, power):
+    """Mean half Tweedie deviance (log link) plus ``alpha/2 ||w||^2`` at ``np.r_[coef, intercept]``."""
+    p = X.shape[1]
+    w, b = params[:p], params[p]
+    mu = np.exp(X @ w + b)
+    if power == 1:
+        dev = np.where(y > 0, y * np.log(np.where(y > 0, y, 1.0) / mu), 0.0) - y + mu
+    elif power == 2:
+        dev = np.log(mu / y) + y / mu - 1.0
+    else:
+        dev = (np.maximum(y, 0.0) ** (2 - power) / ((1 - power) * (2 - power))
+               - y * mu ** (1 - power) / (1 - power) + mu ** (2 - power) / (2 - power))
+    return float(np.mean(dev) + 0.5 * alpha * (w @ w))
+
+
+def tweedie_newton(X, y, alpha=1.0, power=1.5):
+    """``TweedieRegressor(power, link="log", alpha)`` for 1 <= p <= 2 (convex) by Newton."""
+    X = np.asarray(X, np.float64)
+    y = np.asarray(y, np.float64)
+    return _newton(X, y, alpha, _tweedie_pointwise(power), np.log(y.mean()))
 
 
 def huber_objective(X, y, params, epsilon, alpha):

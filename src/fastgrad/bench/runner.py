@@ -132,7 +132,8 @@ def run_case(case, mode="quick", *, subsets=None):
             truth = r_out  # no analytic answer: numpy is the yardstick
         scale = n / k  # time for the whole batch, from the time per point
         refs.append({
-            "name": name, "label": case.references[name].label, "points": n, "points_timed": k,
+            "name": name, "label": case.references[name].label, "compare": case.references[name].compare,
+            "points": n, "points_timed": k,
             **r_t.as_dict(scale), "median_s_per_point": r_t.median / k,
             "ratio": None if case.first_call else r_t.median * scale / fg_t.median,
             "ratio_of_min": None if case.first_call else r_t.min * scale / fg_t.min,

@@ -1,26 +1,33 @@
 """Batch drivers for the per-point stencils, compiled on demand.
 
-``run_batch`` differentiates ``f`` at every row of ``X``.  For a numba ``f``
-the driver is ``numba.njit``-compiled with the user's function as an argument,
-so each evaluation is a direct native call; for a Python ``f`` the very same
-driver runs in the interpreter.  Batches that are large enough run in
-parallel: the rows are cut into one contiguous chunk per thread and each
-chunk gets its own scratch vector.
+``run_batch`` differentiates ``f`` at every row of ``X``.  Batches that are
+large enough run in parallel: the rows are cut into one contiguous chunk per
+thread and each chunk gets its own scratch vector.  Three drivers share the
+loop below:
 
-Compiled drivers are specialised on the *type* of ``f`` (numba gives every
-jitted function its own type), so a new user function costs one compile per
-stencil kind; that compile cannot be cached on disk because the cache key
-would include the function object.  ``first_call_seconds`` in the benchmarks
-reports it separately from steady-state time.
+* **native** (a jitted ``f`` taking only the point, the common case): the
+  driver receives ``f``'s native address (:mod:`._fnptr`) and has one fixed
+  signature per stencil, so it is compiled once and cached on disk; a new
+  process, or a new user function, costs only the compile of ``f`` itself;
+* **specialised** (a jitted ``f`` with extra ``args``, or one whose types the
+  native drivers do not cover): ``f`` is bound into the driver, which numba
+  then compiles for that function, once per stencil kind and process;
+* **interpreted** (any other ``f``): the very same driver source runs in
+  Python.
 """
 from __future__ import annotations
 
+import hashlib
 from collections import OrderedDict
+from pathlib import Path
 
 import numba
 import numpy as np
+from numba import types
+from numba.extending import register_jitable
 
 from fastgrad import _config, _threads
+from . import _fnptr
 from . import _stencils_first as p1
 from . import _stencils_second as p2
 
@@ -40,6 +47,18 @@ STENCILS = {
 }
 
 COMPLEX_STENCILS = frozenset(k for k, (_, dt) in STENCILS.items() if dt is np.complex128)
+
+#: stencils with a native (cached) driver: what f returns, and the rank of
+#: one point's result
+NATIVE = {
+    "value": ("real", 1), "grad_fd": ("real", 1), "grad_complex": ("complex", 1),
+    "jac_fd": ("real_vector", 2), "jac_complex": ("complex_vector", 2),
+    "hess_central": ("real", 2), "hess_complex": ("complex", 2),
+    "hvp_central": ("real", 1), "hvp_complex": ("complex", 1),
+    "hvp_grad": ("real_vector", 1), "hvp_grad_complex": ("complex_vector", 1),
+}
+for _point, _ in STENCILS.values():
+    register_jitable(_point)  # callable from jitted code, still a plain function
 
 
 def _make_driver(point, work_dtype, f):
@@ -63,6 +82,66 @@ def _make_driver(point, work_dtype, f):
                     break
 
     return driver
+
+
+def _make_native_driver(point, work_dtype, parallel, stamp):
+    # The closure holds only plain, picklable values: numba hashes them into
+    # the on-disk cache key, so ``parallel`` keeps the serial and parallel
+    # builds apart and ``stamp`` (a hash of the stencil sources) retires a
+    # cached build when a stencil changes.
+    def driver(jit_addr, c_addr, ret, X, H, V, mode, out, status, fscale, bad, nchunks):
+        n = X.shape[0]
+        d = X.shape[1]
+        for c in numba.prange(nchunks):
+            lo = c * n // nchunks
+            hi = (c + 1) * n // nchunks
+            work = np.empty(d, dtype=work_dtype)
+            f = _fnptr.fn_from_addresses(jit_addr, c_addr, work, ret)
+            for i in range(lo, hi):
+                s, fs = point(f, X[i], H[i], V[i], (), mode, out[i], work)
+                fscale[i] = fs
+                if s != 0:
+                    status[i] = s
+                    for k in range(d):
+                        bad[i, k] = work[k].real
+                    break
+        return parallel and len(stamp) > 0
+
+    return driver
+
+
+def _source_stamp():
+    here = Path(__file__).parent
+    digest = hashlib.sha256()
+    for name in ("_stencils_first.py", "_stencils_second.py", "_fnptr.py", "_batch.py"):
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+_STAMP = _source_stamp()
+_NATIVE_DRIVERS: dict = {}
+
+
+def native_driver(name: str, parallel: bool):
+    """The cached driver of stencil ``name``; compiled (or loaded) on first use."""
+    key = (name, parallel)
+    drv = _NATIVE_DRIVERS.get(key)
+    if drv is None:
+        point, dt = STENCILS[name]
+        ret_kind, rank = NATIVE[name]
+        a2 = types.Array(types.float64, 2, "C")
+        sig = types.boolean(
+            types.int64, types.int64, numba.typeof(_fnptr.PROTOTYPES[ret_kind]), a2, a2, a2, types.int64,
+            types.Array(types.float64, 1 + rank, "C"), types.Array(types.int8, 1, "C"),
+            types.Array(types.float64, 1, "C"), a2, types.int64)
+        drv = numba.njit(sig, parallel=parallel, nogil=True, error_model="numpy", cache=True)(
+            _make_native_driver(point, dt, parallel, _STAMP))
+        _NATIVE_DRIVERS[key] = drv
+    return drv
+
+
+def _writable_c(a):
+    return a if a.flags.c_contiguous and a.flags.writeable else np.array(a, order="C")
 
 
 _JIT_POINTS: dict[str, object] = {}
@@ -123,13 +202,23 @@ def run_batch(name, fn, X, H, V, mode, out_shape, evals_per_point):
                     and not _threads.in_forked_child())
         threads = numba.get_num_threads() if parallel else 1  # the query costs ~5 us
         parallel = parallel and threads > 1
-        drv = jit_driver(name, parallel, fn.func)
+        nchunks = min(n, threads) if parallel else 1
+        native = None
+        if not fn.args and name in NATIVE:
+            native = _fnptr.native_addresses(fn.func, STENCILS[name][1], NATIVE[name][0])
+        if native is not None:
+            drv = native_driver(name, parallel)
+            call = (native[0], native[1], _fnptr.PROTOTYPES[NATIVE[name][0]],
+                    _writable_c(X), _writable_c(H), _writable_c(V))
+        else:
+            drv = jit_driver(name, parallel, fn.func)
+            call = (X, H, V, fn.args)
         try:
             if parallel:
                 with _config.blas_single_threaded():
-                    drv(X, H, V, fn.args, mode, out, status, fscale, bad, min(n, threads))
+                    drv(*call, mode, out, status, fscale, bad, nchunks)
             else:
-                drv(X, H, V, fn.args, mode, out, status, fscale, bad, 1)
+                drv(*call, mode, out, status, fscale, bad, nchunks)
         except numba.core.errors.TypingError as exc:
             raise TypeError(fn.compile_error_message(name in COMPLEX_STENCILS, exc)) from None
     else:

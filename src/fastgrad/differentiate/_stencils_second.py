@@ -125,9 +125,14 @@ def hvp_central_point(f, x, h, v, args, mode, out, work):
     if not (fmb - fmb == 0):
         return 1, fscale
     fscale = max(fscale, abs(fb), abs(fmb))
+    # Three sweeps, each moving one coordinate of a fixed base point (x,
+    # x + v, x - v) and putting it back: O(d) work per evaluation would
+    # otherwise go into rebuilding the point.  The arithmetic (and so every
+    # bit of the result) is that of the formula above.
+    fma_all = np.empty(d)
+    for j in range(d):
+        work[j] = x[j]
     for i in range(d):
-        for j in range(d):
-            work[j] = x[j]
         work[i] = x[i] + h[i]
         fa = f(work, *args)
         if not (fa - fa == 0):
@@ -136,21 +141,30 @@ def hvp_central_point(f, x, h, v, args, mode, out, work):
         fma = f(work, *args)
         if not (fma - fma == 0):
             return 1, fscale
-        for j in range(d):
-            work[j] = x[j] + v[j]
+        work[i] = x[i]
+        out[i] = fa
+        fma_all[i] = fma
+        fscale = max(fscale, abs(fa), abs(fma))
+    for j in range(d):
+        work[j] = x[j] + v[j]
+    for i in range(d):
         work[i] += h[i]
         fab = f(work, *args)
         if not (fab - fab == 0):
             return 1, fscale
-        for j in range(d):
-            work[j] = x[j] - v[j]
+        work[i] = x[i] + v[i]
+        out[i] = (fab - out[i]) - (fb - f0)
+        fscale = max(fscale, abs(fab))
+    for j in range(d):
+        work[j] = x[j] - v[j]
+    for i in range(d):
         work[i] -= h[i]
         fmab = f(work, *args)
         if not (fmab - fmab == 0):
             return 1, fscale
-        num = ((fab - fa) - (fb - f0)) + ((fmab - fma) - (fmb - f0))
-        out[i] = num / (2.0 * h[i])
-        fscale = max(fscale, abs(fa), abs(fma), abs(fab), abs(fmab))
+        work[i] = x[i] - v[i]
+        out[i] = (out[i] + ((fmab - fma_all[i]) - (fmb - f0))) / (2.0 * h[i])
+        fscale = max(fscale, abs(fmab))
     for j in range(d):
         work[j] = x[j]
     return 0, fscale

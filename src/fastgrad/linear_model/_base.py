@@ -107,14 +107,18 @@ def linear_predict(estimator, X, accept_sparse=("csr", "csc", "coo")):
     return np.asarray(safe_sparse_dot(X, estimator.coef_.T, dense_output=True)) + estimator.intercept_
 
 
-def _validate_weights(X, sample_weight):
-    """``sample_weight`` checked (finite, non-negative, one per row) in X's dtype, or None."""
+def _validate_weights(X, sample_weight, allow_all_zero=False):
+    """``sample_weight`` checked (finite, non-negative, one per row) in X's dtype, or None.
+
+    All zero is an error unless ``allow_all_zero``.
+    """
     if sample_weight is None:
         return None
     if isinstance(sample_weight, numbers.Number) and not math.isfinite(sample_weight):
         # _check_sample_weight broadcasts a scalar without checking it.
         raise ValueError(f"sample_weight must be finite, got {sample_weight!r}.")
-    sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype, ensure_non_negative=True)
+    sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype, ensure_non_negative=True,
+                                         allow_all_zero_weights=allow_all_zero)
     return np.ascontiguousarray(sample_weight)
 
 

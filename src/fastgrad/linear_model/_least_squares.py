@@ -14,10 +14,12 @@ loops; this subclass adds what scikit-learn's names and inputs need:
 """
 
 import warnings
+from numbers import Real
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils._param_validation import Interval
 
 from ._base import (
     AUTO_CHOLESKY_MAX_FEATURES, _gram, _LeastSquaresModel, _solve_normal_equations, _validate_fit_data,
@@ -31,6 +33,14 @@ __all__ = []
 
 #: Engines a plan may name besides the compiled loops ("loop:<kind>").
 GRAM, LSQR = "gram", "lsqr"
+
+#: Constraints of the fastgrad-only parameters of LinearRegression and Ridge.
+LOOP_CONSTRAINTS = {
+    "learning_rate": [Interval(Real, 0, None, closed="neither"), None],
+    "momentum": [Interval(Real, 0, 1, closed="left"), None],
+    "verbose": ["verbose"],
+    "warm_start": ["boolean"],
+}
 
 
 def _check_finite_result(estimator, coef, intercept):

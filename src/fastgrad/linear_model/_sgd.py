@@ -21,10 +21,50 @@ from ._sgd_run import SCHEDULES as _SCHEDULES
 from ._sgd_run import run_sgd
 from ._status import MAX_ITER, check_status
 
-__all__ = ["SGDRegressor"]
+__all__ = ["BaseSGD", "SGDRegressor"]
 
 
-class SGDRegressor(RegressorMixin, BaseEstimator):
+class BaseSGD(BaseEstimator):
+    """What ``SGDRegressor`` and ``SGDClassifier`` share: the checks that span several parameters.
+
+    ``_PA_LOSS`` names the loss the passive-aggressive schedules work with.
+    """
+
+    _PA_LOSS = "epsilon_insensitive"
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+    def _check_params(self, for_partial_fit):
+        """Checks that span several parameters (the single ones are declared)."""
+        if self.early_stopping and for_partial_fit:
+            raise ValueError(
+                "early_stopping should be False with partial_fit (it holds out data within one "
+                "fit); set early_stopping=False."
+            )
+        if self.learning_rate == "optimal" and self.alpha == 0:
+            raise ValueError(
+                "alpha must be > 0 with learning_rate='optimal' (the step size is "
+                "1 / (alpha * t)). Use alpha > 0 or another learning_rate."
+            )
+        if self.learning_rate in ("pa1", "pa2") and self.loss != self._PA_LOSS:
+            raise ValueError(
+                f"Learning rate '{self.learning_rate}' only works with loss '{self._PA_LOSS}' "
+                f"(learning_rate={self.learning_rate!r} with loss={self.loss!r})."
+            )
+        if self.penalty == "elasticnet" and self.l1_ratio is None:
+            raise ValueError("l1_ratio must be set when penalty is 'elasticnet' (a number in [0, 1]).")
+
+    def _warn_power_t(self):
+        if self.power_t < 0:
+            warnings.warn("Negative values for `power_t` are deprecated in version 1.8 (scikit-learn) "
+                          "and will raise an error in 1.10. Use values in the range [0.0, inf) "
+                          "instead.", FutureWarning, stacklevel=3)
+
+
+class SGDRegressor(RegressorMixin, BaseSGD):
     """Linear regression fitted by stochastic gradient descent (compiled).
 
     A drop-in for scikit-learn's ``SGDRegressor``: same parameters, defaults,
@@ -108,6 +148,9 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         gradients. 1 is scikit-learn's algorithm.
     momentum : float in [0, 1), default=0.0
         fastgrad extra. Heavy-ball momentum on the loss-gradient steps.
+    nesterov : bool, default=False
+        fastgrad extra. With ``momentum > 0``, take Nesterov's look-ahead
+        step ``g + momentum * v`` (``v`` the new velocity) instead of ``v``.
 
     Attributes
     ----------
@@ -167,6 +210,7 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         "average": [Interval(Integral, 0, None, closed="neither"), "boolean"],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "momentum": [Interval(Real, 0, 1, closed="left")],
+        "nesterov": ["boolean"],
     }
 
     def __init__(
@@ -193,6 +237,7 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         average=False,
         batch_size=1,
         momentum=0.0,
+        nesterov=False,
     ):
         self.loss = loss
         self.penalty = penalty
@@ -215,33 +260,9 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         self.average = average
         self.batch_size = batch_size
         self.momentum = momentum
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        return tags
+        self.nesterov = nesterov
 
     # -- checks ------------------------------------------------------------
-
-    def _check_params(self, for_partial_fit):
-        """Checks that span several parameters (the single ones are declared)."""
-        if self.early_stopping and for_partial_fit:
-            raise ValueError(
-                "early_stopping should be False with partial_fit (it holds out data within one "
-                "fit); set early_stopping=False."
-            )
-        if self.learning_rate == "optimal" and self.alpha == 0:
-            raise ValueError(
-                "alpha must be > 0 with learning_rate='optimal' (the step size is "
-                "1 / (alpha * t)). Use alpha > 0 or another learning_rate."
-            )
-        if self.learning_rate in ("pa1", "pa2") and self.loss != "epsilon_insensitive":
-            raise ValueError(
-                f"learning_rate={self.learning_rate!r} only works with loss='epsilon_insensitive', "
-                f"got loss={self.loss!r}."
-            )
-        if self.penalty == "elasticnet" and self.l1_ratio is None:
-            raise ValueError("l1_ratio must be set when penalty is 'elasticnet' (a number in [0, 1]).")
 
     def _check_data(self, X, y, sample_weight, first_call):
         if not first_call:
@@ -317,10 +338,7 @@ class SGDRegressor(RegressorMixin, BaseEstimator):
         # weights and the average's accumulators, with the counter reset
         self.t_ = 1.0
         status = self._partial_fit(X, y, sample_weight, self.max_iter, coef_init, intercept_init)
-        if self.power_t < 0:
-            warnings.warn("Negative values for `power_t` are deprecated in version 1.8 (scikit-learn) "
-                          "and will raise an error in 1.10. Use values in the range [0.0, inf) "
-                          "instead.", FutureWarning, stacklevel=2)
+        self._warn_power_t()
         if self.tol is not None and status == MAX_ITER:
             check_status(self, MAX_ITER, self.n_iter_, max_iter=self.max_iter, solver="sgd", unit="epochs")
         return self

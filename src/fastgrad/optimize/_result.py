@@ -95,26 +95,41 @@ class OptimizeResults(list):
         return np.array([r.success for r in self])
 
 
-def status_message(status, *, method, nit, max_iter, gnorm, tol, fixed_step, start_f, f):
+def _divergence_advice(method, fixed_step, auto_step, bounded):
+    """What to change after a divergence: only options that ``method`` accepts."""
+    if method in ("momentum", "nesterov"):
+        step = ("The automatic step (from the curvature at the start) was too long for the curvature met "
+                "later: pass a smaller learning_rate" if auto_step else
+                "Lower the learning rate, or leave learning_rate unset for a step estimated from the curvature")
+        return f"{step}, or lower the momentum (e.g. momentum=0.5)."
+    if method == "gd" and fixed_step:
+        step = ("The automatic step (from the curvature at the start) was too long for the curvature met "
+                "later: pass a smaller learning_rate" if auto_step else "Lower the learning rate")
+        return f"{step}, or use a line search (line_search='backtracking')."
+    advice = "The function may be unbounded below or undefined along the search direction; check fun (and jac)"
+    if method in ("gd", "bfgs", "lbfgs") and not bounded:
+        return advice + ", start closer to the minimum, or confine the search with bounds=."
+    return advice + ", or start closer to the minimum."
+
+
+def status_message(status, *, method, nit, max_iter, gnorm, tol, fixed_step, start_f, f, bounded=False,
+                   auto_step=False):
     """A message for a loop status that says what happened and what to change."""
+    norm = "projected gradient norm" if bounded else "gradient norm"
     if status == CONVERGED:
-        return f"Optimization terminated successfully: gradient norm {gnorm:.3g} <= tol={tol:g}."
+        return f"Optimization terminated successfully: {norm} {gnorm:.3g} <= tol={tol:g}."
     if status == MAX_ITER:
         hint = ("increase max_iter" + (" or the learning rate" if fixed_step else "")
                 + ", or loosen tol")
         return (f"Maximum number of iterations reached (max_iter={max_iter}) before convergence: "
-                f"gradient norm {gnorm:.3g} > tol={tol:g}; {hint}.")
+                f"{norm} {gnorm:.3g} > tol={tol:g}; {hint}.")
     if status == DIVERGED:
         what = ("became non-finite" if not np.isfinite(f) else
                 f"exploded from {start_f:.3g} to {f:.3g}")
-        if fixed_step:
-            return (f"Diverged after {nit} iterations: the objective {what}. Lower the learning "
-                    "rate (or the momentum), or use a line search (line_search='backtracking').")
-        return (f"Diverged after {nit} iterations: the objective {what}. The function may be "
-                "unbounded below or undefined along the search direction; check fun (and jac), "
-                "or start closer to the minimum.")
+        return (f"Diverged after {nit} iterations: the objective {what}. "
+                + _divergence_advice(method, fixed_step, auto_step, bounded))
     if status == LS_FAILED:
-        return (f"Line search failed after {nit} iterations (gradient norm {gnorm:.3g}, tol={tol:g}): "
+        return (f"Line search failed after {nit} iterations ({norm} {gnorm:.3g}, tol={tol:g}): "
                 "no step decreases the objective enough. Usually a loss of precision near the "
                 "minimum (loosen tol) or an inconsistent gradient (check jac with "
                 "fastgrad.check_gradient).")

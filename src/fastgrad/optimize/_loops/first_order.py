@@ -17,9 +17,10 @@ from __future__ import annotations
 import numpy as np
 
 from .codes import (BAD_GRAD, C_NFEV, C_NIT, C_NJEV, C_STATUS, CALLBACK_STOP, CONVERGED,
-                              DIVERGED, FP_EXPLODE, FP_MOMENTUM, FP_TOL, IP_MAXITER, IP_VARIANT, LS_OK,
-                              MAX_ITER)
-from .vector import accept, begin, dot, ls_status
+                              DIVERGED, FP_EXPLODE, FP_MOMENTUM, FP_TOL, IP_AUTOSTEP, IP_MAXITER, IP_VARIANT,
+                              LS_BAD_F, LS_OK, MAX_ITER)
+from .adapters import start_scale
+from .vector import MAX_HALVINGS, accept, begin, dot, guard_auto_step, ls_status, norm_inf
 
 
 def gd_loop(vg, hf, ls, cb, fun, jac, hess, args, x, g, ip, fp, lr, hist, counts):
@@ -33,6 +34,13 @@ def gd_loop(vg, hf, ls, cb, fun, jac, hess, args, x, g, ip, fp, lr, hist, counts
     ok, gnorm = begin(f, st, nf, ng, g, hist, counts)
     if not ok:
         return f
+    # 1.0 unless the step is estimated from the problem (ip[IP_AUTOSTEP])
+    scale = start_scale(hf, vg, fun, jac, hess, args, x, ip, fp, counts)
+    auto = ip[IP_AUTOSTEP] == 1
+    xb = x.copy()  # best iterate, for the automatic step's safeguard
+    gb = g.copy()
+    fb = f
+    halvings = 0
     f_start = f
     k = 0
     status = MAX_ITER
@@ -44,15 +52,27 @@ def gd_loop(vg, hf, ls, cb, fun, jac, hess, args, x, g, ip, fp, lr, hist, counts
             break
         for i in range(d):
             p[i] = -g[i]
-        s, alpha, fnew, nf, ng = ls(vg, fun, jac, args, ip, fp, x, f, g, p, -dot(g, g), lr[k], xn, gn, work, h)
+        s, alpha, fnew, nf, ng = ls(vg, fun, jac, args, ip, fp, x, f, g, p, -dot(g, g), lr[k] * scale, xn, gn, work, h)
         counts[C_NFEV] += nf
         counts[C_NJEV] += ng
+        if s == LS_BAD_F and auto and halvings < MAX_HALVINGS:
+            # x is unchanged: only the step shrinks
+            halvings += 1
+            scale *= 0.5
+            continue
         if s != LS_OK:
             status = ls_status(s)
             break
         f = fnew
         k += 1
         gnorm, diverged = accept(x, xn, g, gn, hist, k, f, alpha, f_start, fp[FP_EXPLODE])
+        if auto:
+            f, fb, halve = guard_auto_step(x, g, p, xb, gb, f, fb, f_start, diverged)
+            if halve:
+                halvings += 1
+                scale *= 0.5
+                diverged = halvings > MAX_HALVINGS
+                gnorm = norm_inf(g)
         if diverged:
             status = DIVERGED
             break
@@ -69,7 +89,8 @@ def momentum_loop(vg, hf, ls, cb, fun, jac, hess, args, x, g, ip, fp, lr, hist, 
     # ip[IP_VARIANT] == 1, Nesterov, in the form that needs the gradient at
     # the iterate only (Sutskever et al. 2013, as in Keras):
     #     v <- mu v - lr g(x);  x <- x + mu v - lr g(x).
-    # (ls and hf are unused: these methods take fixed steps.)
+    # (ls is unused: these methods take fixed steps; hf estimates the
+    # curvature for an automatic step, see start_scale.)
     nesterov = ip[IP_VARIANT] == 1
     d = x.shape[0]
     work = np.empty(d)
@@ -82,6 +103,13 @@ def momentum_loop(vg, hf, ls, cb, fun, jac, hess, args, x, g, ip, fp, lr, hist, 
     ok, gnorm = begin(f, st, nf, ng, g, hist, counts)
     if not ok:
         return f
+    # 1.0 unless the step is estimated from the problem (ip[IP_AUTOSTEP])
+    scale = start_scale(hf, vg, fun, jac, hess, args, x, ip, fp, counts)
+    auto = ip[IP_AUTOSTEP] == 1
+    xb = x.copy()  # best iterate, for the automatic step's safeguard
+    gb = g.copy()
+    fb = f
+    halvings = 0
     f_start = f
     k = 0
     status = MAX_ITER
@@ -91,7 +119,7 @@ def momentum_loop(vg, hf, ls, cb, fun, jac, hess, args, x, g, ip, fp, lr, hist, 
             break
         if k >= ip[IP_MAXITER]:
             break
-        a = lr[k]
+        a = lr[k] * scale
         for i in range(d):
             vi = mu * v[i] - a * g[i]
             v[i] = vi
@@ -102,12 +130,25 @@ def momentum_loop(vg, hf, ls, cb, fun, jac, hess, args, x, g, ip, fp, lr, hist, 
         fnew, st, nf, ng = vg(fun, jac, args, xn, gn, work, h, ip, fp, 1)
         counts[C_NFEV] += nf
         counts[C_NJEV] += ng
+        if st == 1 and auto and halvings < MAX_HALVINGS:
+            f, fb, _ = guard_auto_step(x, g, v, xb, gb, np.inf, fb, f_start, True)
+            halvings += 1
+            scale *= 0.5
+            gnorm = norm_inf(g)
+            continue
         if st != 0:
             status = DIVERGED if st == 1 else BAD_GRAD
             break
         f = fnew
         k += 1
         gnorm, diverged = accept(x, xn, g, gn, hist, k, f, a, f_start, fp[FP_EXPLODE])
+        if auto:
+            f, fb, halve = guard_auto_step(x, g, v, xb, gb, f, fb, f_start, diverged)
+            if halve:
+                halvings += 1
+                scale *= 0.5
+                diverged = halvings > MAX_HALVINGS
+                gnorm = norm_inf(g)
         if diverged:
             status = DIVERGED
             break

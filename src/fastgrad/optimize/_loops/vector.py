@@ -299,3 +299,40 @@ def fd_steps(x, h, c):
     for i in range(x.shape[0]):
         hi = c * max(1.0, abs(x[i]))
         h[i] = (x[i] + hi) - x[i]
+
+
+@_jit
+def auto_step_scale(L, factor):
+    """Learning-rate multiplier ``factor / L`` from a curvature estimate ``L``
+    (``0.01``, the former default step, when the estimate is unusable)."""
+    if L > 0.0 and L - L == 0.0:
+        return factor / L
+    return 0.01
+
+
+#: halvings of an automatic step before the loop reports divergence
+MAX_HALVINGS = 30
+
+
+@_jit
+def guard_auto_step(x, g, v, xb, gb, f, fb, f_start, diverged):
+    """Safeguard of an automatic (estimated) fixed step: returns ``(f, fb, halve)``.
+
+    A curvature estimate at the start can be too low for regions met later
+    (Rosenbrock's valley is five times stiffer than its origin).  When the
+    objective rises above its starting value (or diverges), the loop goes
+    back to the best iterate so far (``xb``, ``gb``, ``fb``), drops the
+    velocity ``v`` and halves its step (``halve``); otherwise a new best
+    iterate is remembered.
+    """
+    if diverged or not (f <= f_start):
+        copy_to(x, xb)
+        copy_to(g, gb)
+        for i in range(v.shape[0]):
+            v[i] = 0.0
+        return fb, fb, True
+    if f < fb:
+        copy_to(xb, x)
+        copy_to(gb, g)
+        return f, f, False
+    return f, fb, False
