@@ -10,7 +10,7 @@ import signal
 import numpy as np
 import pytest
 
-dask = pytest.importorskip("dask", reason="needs the [dask] extra: pip install '.[dask]'")
+dask = pytest.importorskip("dask.array", reason="needs the [dask] extra: pip install '.[dask]'")
 pytest.importorskip("distributed", reason="needs the [dask] extra: pip install '.[dask]'")
 
 import dask.array as da  # noqa: E402

@@ -3,7 +3,7 @@ chunk tasks in this process. Also sparse (scipy.sparse CSR) chunks."""
 import numpy as np
 import pytest
 
-dask = pytest.importorskip("dask", reason="needs the [dask] extra: pip install '.[dask]'")
+dask = pytest.importorskip("dask.array", reason="needs the [dask] extra: pip install '.[dask]'")
 
 import dask.array as da  # noqa: E402
 import scipy.sparse as sp  # noqa: E402
