@@ -6,7 +6,7 @@ import pytest
 
 import fastgrad
 
-HEAVY = ("numba", "sklearn", "scipy", "matplotlib")
+HEAVY = ("numba", "sklearn", "scipy", "matplotlib", "dask", "distributed")
 
 
 def _fresh(code):
@@ -52,3 +52,11 @@ def test_star_import_gives_the_public_api():
     namespace = {}
     exec("from fastgrad import *", namespace)
     assert {"gradient", "minimize", "Ridge", "critical_points"} <= set(namespace)
+
+
+def test_fitting_an_in_memory_estimator_does_not_import_dask():
+    code = ("import sys, numpy as np; from fastgrad import LogisticRegression, Ridge; "
+            "X = np.random.rand(20, 3); Ridge().fit(X, X[:, 0]); "
+            "LogisticRegression().fit(X, X[:, 0] > 0.5); "
+            "print(*[m for m in ('dask', 'distributed') if m in sys.modules])")
+    assert _fresh(code) == []

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from .case import Case, Reference, available
 from .cases_derivatives import gradient_cases, other_cases, second_order_cases
+from .cases_dask import dask_cases
 from .cases_glm import glm_cases
 from .cases_linear import linear_model_cases
 from .cases_minimize import minimize_cases
@@ -39,7 +40,10 @@ def build_cases() -> list[Case]:
             *sparse_ridge_cases(Case, Reference), *sparse_cd_cases(Case, Reference),
             *sgd_classifier_cases(Case, Reference), *sparse_sgd_cases(Case, Reference),
             *sparse_glm_cases(Case, Reference), *path_cases(Case, Reference),
-            *ridge_cv_cases(Case, Reference)]
+            *ridge_cv_cases(Case, Reference),
+            # fastgrad.dask on a LocalCluster: only with the [dask] extra installed
+            *(dask_cases(Case, Reference)
+              if available("dask") and available("distributed") else [])]
 
 
 def select(cases: list[Case], pattern: str | None) -> list[Case]:
