@@ -36,15 +36,15 @@ def test_names_rebound_before_module_level_use(runner, tmp_path):
     original = tmp_path / "orig.py"
     original.write_text(
         '"""doc"""\nimport numpy as np\nfrom sklearn import linear_model\n'
-        "from sklearn.linear_model import Ridge, Lasso, RidgeCV\n\n"
-        "CLASSES = [Ridge, Lasso, RidgeCV]\n"
+        "from sklearn.linear_model import Ridge, Lasso, LassoLars\n\n"
+        "CLASSES = [Ridge, Lasso, LassoLars]\n"
         "class Sub(linear_model.SGDRegressor):\n    pass\n"
     )
     module = _exec(runner.rebound_source(original), tmp_path, "rebound")
     assert module.CLASSES[0] is fastgrad.Ridge and module.CLASSES[1] is fastgrad.Lasso
-    from sklearn.linear_model import RidgeCV
+    from sklearn.linear_model import LassoLars
 
-    assert module.CLASSES[2] is RidgeCV  # not replaced: fastgrad has no RidgeCV
+    assert module.CLASSES[2] is LassoLars  # not replaced: fastgrad has no LassoLars
     assert issubclass(module.Sub, fastgrad.SGDRegressor)
     assert module.linear_model.LogisticRegression is fastgrad.LogisticRegression
     import sklearn.linear_model
