@@ -5,6 +5,7 @@ import numpy as np
 
 from fastgrad import _validation as val
 from ._user_function import make_fn, probe_complex, scalar_as_vector
+from . import _hvp_scaling
 from ._batch import run_batch
 from ._info import DiffInfo
 from ._richardson import extrapolate
@@ -318,15 +319,6 @@ def hvp(f, x, v, *, method="central", step=None, grad=None, args=(), vectorized=
     n, d = X.shape
     V = val.check_direction(v, X, batched)
     user_h = val.check_step(step, X)
-    vmax = np.abs(V).max(axis=1)
-    zero = vmax == 0
-    V = np.where(zero[:, None], 1.0, V)  # placeholder direction; rows reset to 0 below
-    vmax = np.where(zero, 1.0, vmax)
-    # Differentiate along the unit (max-norm) direction and scale back at the
-    # end: H v is linear in v, and a tiny (e.g. subnormal) v would otherwise
-    # make the displacement factor xmax / vmax overflow to inf.
-    V = V / vmax[:, None]
-    xmax = np.maximum(1.0, np.abs(X).max(axis=1))
     if grad is not None:
         val.check_function(grad, "grad")
         fn = make_fn(grad, args, vectorized=vectorized, x0=X[0], name="grad", vector=True)
@@ -340,29 +332,35 @@ def hvp(f, x, v, *, method="central", step=None, grad=None, args=(), vectorized=
         names = {"central": "hvp_central", "complex": "hvp_complex", "richardson": "hvp_central"}
         factor = {"central": "second", "complex": "complex", "richardson": "richardson2"}[method]
         evals, order = (2 * d if method == "complex" else 2 * d + 3), 2
-    r = STEP_FACTORS[factor] * xmax  # displacement size along the unit direction
+    X, V = np.ascontiguousarray(X, dtype=np.float64), np.ascontiguousarray(V, dtype=np.float64)
+    # Differentiate along the unit (max-norm) direction and scale back at the
+    # end: H v is linear in v, and a tiny (e.g. subnormal) v would otherwise
+    # make the displacement factor xmax / vmax overflow to inf.  D holds the
+    # displacements r_i * v_i / |v_i|_inf, r_i = c max(1, |x_i|_inf).
+    D, r, vmax, zero = _hvp_scaling.directions(X, V, STEP_FACTORS[factor])
     H = resolve_steps(X, user_h, {"central": "second", "complex": "central", "richardson": "richardson2"}[method])
     name = names[method]
     if method == "complex":
         probe_complex(fn, X[0])
 
     def run_at(s):
-        out, fscale = _run(name, fn, X, representable(X, H * s) if grad is None else H, r[:, None] * s * V, 0, (d,), evals)
+        out, fscale = _run(name, fn, X, representable(X, H * s) if grad is None else H,
+                           D if s == 1.0 else D * s, 0, (d,), evals)
         return out / (r[:, None] * s), fscale
 
     if method == "richardson":
         denom = r[:, None] * (H if grad is None else 1.0)
         ext = extrapolate(run_at, denom, order)
         out, info = ext.value, DiffInfo(method, ext.levels * n * evals + 1, H)
-    else:
-        (out, _), ext = run_at(1.0), None
-        info = DiffInfo(method, n * evals + 1, H)
-    out *= vmax[:, None]
-    out[zero] = 0.0
-    if ext is not None:
+        out *= vmax[:, None]
+        out[zero] = 0.0
         ext.error *= vmax[:, None]
         ext.error[zero] = 0.0
         ext.status[zero] = 0
+    else:
+        out, _ = _run(name, fn, X, representable(X, H) if grad is None else H, D, 0, (d,), evals)
+        _hvp_scaling.unscale(out, r, vmax, zero)
+        info, ext = DiffInfo(method, n * evals + 1, H), None
     return _finish(out, batched, full_output, info, ext)
 
 
