@@ -113,3 +113,25 @@ def _expected_failures(estimator):
                          expected_failed_checks=_expected_failures)
 def test_sklearn_compatible(estimator, check):
     check(estimator)
+
+
+def test_alpha_checks_follow_scikit_learn():
+    X, y = load_diabetes(return_X_y=True)
+    with pytest.raises(ValueError, match=r"alphas\[1\] == -1, must be > 0.0"):
+        RidgeCV(alphas=(1.0, -1, 3.0)).fit(X, y)
+    with pytest.raises(TypeError, match=r"alphas\[2\] must be an instance of float, not str"):
+        RidgeCV(alphas=(1.0, 2.0, "3")).fit(X, y)
+    with pytest.raises(ValueError, match=r"alphas\[0\] == 0.0, must be > 0.0"):
+        RidgeCV(alphas=(0.0, 1.0)).fit(X, y)  # leave-one-out needs alpha > 0
+    reg = RidgeCV(alphas=(0.0, 1.0), cv=3).fit(X, y)  # a grid search takes alpha = 0
+    assert reg.alpha_ in (0.0, 1.0)
+    assert type(RidgeCV().fit(X, y).intercept_) is np.float64
+
+
+def test_svd_mode_on_sparse_x_warns_and_uses_eigen():
+    X, y = load_diabetes(return_X_y=True)
+    Xs = sp.csr_matrix(X)
+    with pytest.warns(FutureWarning, match="gcv_mode='svd' needs dense X"):
+        warned = RidgeCV(gcv_mode="svd").fit(Xs, y)
+    eigen = RidgeCV(gcv_mode="eigen").fit(Xs, y)
+    np.testing.assert_allclose(warned.coef_, eigen.coef_)

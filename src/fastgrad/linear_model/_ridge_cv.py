@@ -16,6 +16,7 @@ is a ``GridSearchCV`` over fastgrad's ``Ridge``, as in scikit-learn.
 """
 
 import numbers
+import warnings
 from numbers import Real
 
 import numpy as np
@@ -178,13 +179,24 @@ class RidgeCV(MultiOutputMixin, RegressorMixin, BaseEstimator):
         self.alpha_per_target = alpha_per_target
 
     def _checked_alphas(self):
-        alphas = np.atleast_1d(np.asarray(self.alphas, dtype=np.float64)).ravel()
-        if alphas.shape[0] == 0:
-            raise ValueError("alphas must hold at least one value > 0, got an empty list.")
-        for index, value in enumerate(alphas):
-            check_scalar(float(value), f"alphas[{index}]" if alphas.shape[0] > 1 else "alphas",
-                         target_type=Real, min_val=0.0, include_boundaries="neither")
-        return alphas
+        """The grid as float64, each entry checked as scikit-learn checks it.
+
+        Leave-one-out (``cv=None``) needs every alpha > 0; a cross-validated
+        grid search also takes 0. The entries are checked as given (so a
+        string is a TypeError naming its index, and -1 is reported as -1).
+        """
+        boundaries = "neither" if self.cv is None else "left"
+        raw = self.alphas
+        if isinstance(raw, (np.ndarray, list, tuple)) and np.ndim(raw) > 0:
+            if len(raw) == 0:
+                raise ValueError("alphas must hold at least one value > 0, got an empty list.")
+            items = list(np.ravel(raw)) if isinstance(raw, np.ndarray) else list(raw)
+            names = [f"alphas[{i}]" for i in range(len(items))] if len(items) > 1 else ["alphas"]
+        else:
+            items, names = [raw], ["alphas"]
+        for name, value in zip(names, items):
+            check_scalar(value, name, target_type=Real, min_val=0.0, include_boundaries=boundaries)
+        return np.asarray(items, dtype=np.float64)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -204,6 +216,14 @@ class RidgeCV(MultiOutputMixin, RegressorMixin, BaseEstimator):
         alphas = self._checked_alphas()
         if self.cv is not None:
             return self._fit_grid_search(X, y, sample_weight, alphas)
+        if self.gcv_mode == "svd" and sp.issparse(X):
+            # scikit-learn 1.9 warns here too (and plans an error for 1.11); the
+            # computation is the same eigendecomposition either way
+            warnings.warn(
+                "gcv_mode='svd' needs dense X; for sparse X the 'eigen' mode is used "
+                "instead. scikit-learn will refuse this combination from 1.11 on: "
+                "pass gcv_mode='eigen' (or leave the default) to silence this warning.",
+                FutureWarning, stacklevel=2)
         if isinstance(sample_weight, numbers.Number):
             sample_weight = np.full(np.shape(X)[0], float(sample_weight))
         X, y, s = _validate_fit_data(self, X, y, sample_weight, accept_sparse="csr")
@@ -234,7 +254,7 @@ class RidgeCV(MultiOutputMixin, RegressorMixin, BaseEstimator):
         intercept = y_mean - coef @ x_mean if self.fit_intercept else np.zeros(k)
         if y.ndim == 1 or k == 1:
             self.coef_ = coef.ravel().astype(dtype)
-            self.intercept_ = float(intercept[0]) if self.fit_intercept else 0.0
+            self.intercept_ = np.float64(intercept[0]) if self.fit_intercept else 0.0
         else:
             self.coef_ = coef.astype(dtype)
             self.intercept_ = intercept.astype(dtype) if self.fit_intercept else 0.0
