@@ -146,3 +146,15 @@ def test_splits_that_are_not_complements(diabetes):
     X, y = diabetes
     cv = ShuffleSplit(n_splits=3, train_size=0.5, test_size=0.3, random_state=0)
     _same_fit(LassoCV(cv=cv, alphas=20).fit(X, y), sk.LassoCV(cv=cv, alphas=20).fit(X, y))
+
+
+def test_alpha_grid_entries_are_checked_as_given():
+    from sklearn.datasets import load_diabetes
+
+    X, y = load_diabetes(return_X_y=True)
+    with pytest.raises(ValueError, match=r"alphas\[1\] == -1, must be >= 0.0"):
+        LassoCV(alphas=(1.0, -1, 0.1)).fit(X, y)
+    with pytest.raises(TypeError, match=r"alphas\[2\] must be an instance of float, not str"):
+        LassoCV(alphas=(1.0, 0.5, "0.1")).fit(X, y)
+    with pytest.raises(ValueError, match=r"alphas\[1\] == inf, must be finite"):
+        LassoCV(alphas=(1.0, np.inf)).fit(X, y)

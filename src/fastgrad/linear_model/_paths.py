@@ -16,6 +16,7 @@ import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_array, check_random_state
 from sklearn.utils._param_validation import Hidden, Interval, StrOptions, validate_params
+from sklearn.utils.validation import check_scalar
 
 from ._base import canonical_sparse
 from ._cd_solvers import nonfinite_error
@@ -70,12 +71,18 @@ def _alpha_grid(X, y, Xy=None, l1_ratio=1.0, fit_intercept=True, eps=1e-3, n_alp
 
 
 def _check_alphas(alphas, name="alphas"):
-    """A user grid as float64, checked finite and non-negative."""
-    grid = np.asarray(alphas, dtype=np.float64).ravel()
-    for index, value in enumerate(grid):
-        if not np.isfinite(value) or value < 0:
-            raise ValueError(f"{name}[{index}] == {float(value)!r}, must be >= 0.0 and finite.")
-    return grid
+    """A user grid as float64; each entry, as given, a finite real >= 0.
+
+    Entries are checked before any conversion, as scikit-learn checks them:
+    a string is a TypeError naming its index, and -1 is reported as -1.
+    """
+    items = list(np.ravel(alphas)) if isinstance(alphas, np.ndarray) else (
+        list(alphas) if isinstance(alphas, (list, tuple)) else [alphas])
+    for index, value in enumerate(items):
+        check_scalar(value, f"{name}[{index}]", target_type=Real, min_val=0.0, include_boundaries="left")
+        if not np.isfinite(value):
+            raise ValueError(f"{name}[{index}] == {value!r}, must be finite.")
+    return np.asarray(items, dtype=np.float64).ravel()
 
 
 def _resolve_grid_size(n_alphas, alphas):
