@@ -149,8 +149,6 @@ def test_splits_that_are_not_complements(diabetes):
 
 
 def test_alpha_grid_entries_are_checked_as_given():
-    from sklearn.datasets import load_diabetes
-
     X, y = load_diabetes(return_X_y=True)
     with pytest.raises(ValueError, match=r"alphas\[1\] == -1, must be >= 0.0"):
         LassoCV(alphas=(1.0, -1, 0.1)).fit(X, y)
