@@ -131,7 +131,7 @@ def test_alpha_checks_follow_scikit_learn():
 def test_svd_mode_on_sparse_x_warns_and_uses_eigen():
     X, y = load_diabetes(return_X_y=True)
     Xs = sp.csr_matrix(X)
-    with pytest.warns(FutureWarning, match="gcv_mode='svd' needs dense X"):
+    with pytest.warns(FutureWarning, match="The 'svd' mode is not supported for sparse X"):
         warned = RidgeCV(gcv_mode="svd").fit(Xs, y)
     eigen = RidgeCV(gcv_mode="eigen").fit(Xs, y)
     np.testing.assert_allclose(warned.coef_, eigen.coef_)

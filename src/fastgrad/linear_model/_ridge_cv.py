@@ -218,11 +218,12 @@ class RidgeCV(MultiOutputMixin, RegressorMixin, BaseEstimator):
             return self._fit_grid_search(X, y, sample_weight, alphas)
         if self.gcv_mode == "svd" and sp.issparse(X):
             # scikit-learn 1.9 warns here too (and plans an error for 1.11); the
-            # computation is the same eigendecomposition either way
+            # computation is the same eigendecomposition either way;
             warnings.warn(
-                "gcv_mode='svd' needs dense X; for sparse X the 'eigen' mode is used "
-                "instead. scikit-learn will refuse this combination from 1.11 on: "
-                "pass gcv_mode='eigen' (or leave the default) to silence this warning.",
+                # the first clause is scikit-learn's, which its tests match
+                "The 'svd' mode is not supported for sparse X: the 'eigen' mode is used "
+                "instead. scikit-learn will refuse this combination from 1.11 on; pass "
+                "gcv_mode='eigen' (or leave the default) to silence this warning.",
                 FutureWarning, stacklevel=2)
         if isinstance(sample_weight, numbers.Number):
             sample_weight = np.full(np.shape(X)[0], float(sample_weight))
