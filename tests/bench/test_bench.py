@@ -194,7 +194,7 @@ def test_table_flags_speed_ups_at_unequal_objective():
     (note,) = [ln for ln in lines if ln.startswith("toy/fit: final objective")]
     assert "sloppy +3.0e-06" in note and "NOT at equal objective" in note
     fine = bench_table(runner.run_all([_toy_fit(0.0)], "quick"))
-    assert "x!" not in fine and "all within 1e-10" in fine
+    assert "x!" not in fine and "all compared results within 1e-10" in fine
 
 
 def test_cli_exits_nonzero_when_objectives_differ(monkeypatch, capsys):

@@ -45,8 +45,9 @@ def _setup_for(sizes, seed):
         X, y = _data(*sizes[size], seed)
         alpha_max = float(np.max(np.abs(X.T @ y)) / X.shape[0])
         return {"X": X, "y": y, "alphas": np.geomspace(alpha_max, alpha_max * EPS, N_ALPHAS),
-                # FISTA to convergence only for the tests' tiny data; elsewhere
-                # it is a time yardstick with a fixed budget per alpha
+                # the numpy FISTA path is a time yardstick with a fixed budget
+                # per alpha (the paths' correctness is tested against
+                # scikit-learn here and against numpy CD in tests/naive_paths.py)
                 "fista_iter": 200_000 if size == "tiny" else FISTA_BUDGET}
     return setup
 
@@ -136,10 +137,10 @@ def path_cases(Case, Reference):
             {
                 "numpy_fista": Reference(lambda d: _fista_path(d["X"], d["y"], d["alphas"],
                                                              max_iter=d["fista_iter"]),
-                                         f"numpy: warm-started FISTA "
-                                         f"({FISTA_BUDGET} iterations per alpha; converged "
-                                         "only in the tests)",
-                                         rtol=1e-3, atol=1e-4),
+                                         f"numpy: warm-started FISTA, a time yardstick "
+                                         f"({FISTA_BUDGET} iterations per alpha, so not at "
+                                         "equal objective: timed, not compared)",
+                                         compare=False),
                 "sklearn": Reference(
                     lambda d: sk.lasso_path(d["X"], d["y"], alphas=d["alphas"], tol=TOL)[1],
                     f"sklearn.linear_model.lasso_path(tol={TOL:g}), same stopping rule"),
