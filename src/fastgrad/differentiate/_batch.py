@@ -152,23 +152,39 @@ _JIT_DRIVERS: OrderedDict = OrderedDict()
 MAX_CACHED_DRIVERS = 128
 
 
+def lru_cached(cache: OrderedDict, key, make, limit: int):
+    """``cache[key]``, built by ``make()`` on a miss; beyond ``limit`` entries the
+    least recently used one is dropped."""
+    value = cache.get(key)
+    if value is not None:
+        cache.move_to_end(key)
+        return value
+    value = cache[key] = make()
+    if len(cache) > limit:
+        cache.popitem(last=False)
+    return value
+
+
+def specialised_driver(stencils, make_driver, points, drivers, limit, name, parallel, f):
+    """A driver of stencil ``name`` compiled for ``f`` (``stencils[name]`` is
+    ``(point, scratch dtype)``, ``make_driver(jitted point, dtype, f)`` builds
+    its source); jitted points are kept in ``points``, drivers in the LRU
+    ``drivers`` of at most ``limit`` entries."""
+    def make():
+        point, dt = stencils[name]
+        jpoint = points.get(name)
+        if jpoint is None:
+            # error_model="numpy": divisions are by validated positive steps,
+            # so skip the per-division zero checks of the default "python" model.
+            jpoint = points[name] = numba.njit(nogil=True, error_model="numpy")(point)
+        return numba.njit(parallel=parallel, nogil=True, error_model="numpy")(make_driver(jpoint, dt, f))
+
+    return lru_cached(drivers, (name, parallel, f), make, limit)
+
+
 def jit_driver(name: str, parallel: bool, f):
-    key = (name, parallel, f)
-    drv = _JIT_DRIVERS.get(key)
-    if drv is not None:
-        _JIT_DRIVERS.move_to_end(key)
-        return drv
-    point, dt = STENCILS[name]
-    jpoint = _JIT_POINTS.get(name)
-    if jpoint is None:
-        # error_model="numpy": divisions are by validated positive steps, so
-        # skip the per-division zero checks of the default "python" model.
-        jpoint = _JIT_POINTS[name] = numba.njit(nogil=True, error_model="numpy")(point)
-    drv = numba.njit(parallel=parallel, nogil=True, error_model="numpy")(_make_driver(jpoint, dt, f))
-    _JIT_DRIVERS[key] = drv
-    if len(_JIT_DRIVERS) > MAX_CACHED_DRIVERS:
-        _JIT_DRIVERS.popitem(last=False)
-    return drv
+    return specialised_driver(STENCILS, _make_driver, _JIT_POINTS, _JIT_DRIVERS, MAX_CACHED_DRIVERS,
+                              name, parallel, f)
 
 
 class NonFiniteError(ValueError):

@@ -34,6 +34,7 @@ import numba
 import numpy as np
 
 from fastgrad import _config, _threads
+from ._batch import specialised_driver
 from ._stencils_second import COMPLEX_H
 
 
@@ -229,21 +230,8 @@ MAX_CACHED_DRIVERS = 64
 
 
 def _jit_driver(name, parallel, f):
-    key = (name, parallel, f)
-    drv = _JIT_DRIVERS.get(key)
-    if drv is not None:
-        _JIT_DRIVERS.move_to_end(key)
-        return drv
-    point, dt = STENCILS[name]
-    jpoint = _JIT_POINTS.get(name)
-    if jpoint is None:
-        # steps are validated positive, so skip numba's division-by-zero checks
-        jpoint = _JIT_POINTS[name] = numba.njit(nogil=True, error_model="numpy")(point)
-    drv = numba.njit(parallel=parallel, nogil=True, error_model="numpy")(_make_driver(jpoint, dt, f))
-    _JIT_DRIVERS[key] = drv
-    if len(_JIT_DRIVERS) > MAX_CACHED_DRIVERS:
-        _JIT_DRIVERS.popitem(last=False)
-    return drv
+    return specialised_driver(STENCILS, _make_driver, _JIT_POINTS, _JIT_DRIVERS, MAX_CACHED_DRIVERS,
+                              name, parallel, f)
 
 
 def run_compiled(name, fn, X, H, idx, mode, out, evals_per_point):
