@@ -44,6 +44,7 @@ ESTIMATORS = (
     "LinearRegression",
     "Ridge",
     "RidgeClassifier",
+    "RidgeClassifierCV",
     "RidgeCV",
     "Lasso",
     "ElasticNet",

@@ -28,7 +28,7 @@ _EXPORTS = {
     **dict.fromkeys(["CriticalPoint", "critical_points", "mean_value_points"], "calculus"),
     **dict.fromkeys(["ElasticNet", "ElasticNetCV", "GammaRegressor", "HuberRegressor", "Lasso",
                      "LassoCV", "LinearRegression", "LogisticRegression", "PoissonRegressor",
-                     "Ridge", "RidgeCV", "RidgeClassifier", "SGDClassifier", "SGDRegressor",
+                     "Ridge", "RidgeCV", "RidgeClassifier", "RidgeClassifierCV", "SGDClassifier", "SGDRegressor",
                      "TweedieRegressor", "enet_path", "lasso_path"], "linear_model"),
 }
 _SUBPACKAGES = ("bench", "calculus", "differentiate", "linear_model", "optimize", "plot")

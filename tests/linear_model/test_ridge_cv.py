@@ -135,3 +135,37 @@ def test_svd_mode_on_sparse_x_warns_and_uses_eigen():
         warned = RidgeCV(gcv_mode="svd").fit(Xs, y)
     eigen = RidgeCV(gcv_mode="eigen").fit(Xs, y)
     np.testing.assert_allclose(warned.coef_, eigen.coef_)
+
+
+def test_one_column_target_keeps_a_one_entry_intercept():
+    # scikit-learn: y of shape (n, 1) gives coef_ (p,) and intercept_ (1,); y (n,) a scalar
+    X, y = load_diabetes(return_X_y=True)
+    for target in (y, y[:, None]):
+        ours = RidgeCV(alphas=ALPHAS).fit(X, target)
+        ref = sk.RidgeCV(alphas=ALPHAS).fit(X, target)
+        assert ours.coef_.shape == ref.coef_.shape
+        assert np.shape(ours.intercept_) == np.shape(ref.intercept_)
+        np.testing.assert_allclose(ours.intercept_, ref.intercept_, rtol=1e-8)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_wide_loo_predictions_with_intercept_at_tiny_alpha(weighted):
+    # p >> n and alpha = 1e-5: each leave-one-out fit nearly interpolates, so the
+    # intercept's null direction must be handled exactly, not left to rounding
+    X, y = make_regression(n_samples=10, n_features=50, random_state=0)
+    s = np.where(np.arange(10) % 2 == 0, 0.5, 1.0) if weighted else np.ones(10)
+    alphas = np.logspace(-5, 7, 5)
+    ours = RidgeCV(alphas=alphas, scoring="neg_mean_squared_error", store_cv_results=True)
+    ours.fit(X, y, sample_weight=s if weighted else None)
+    expected = np.empty((10, alphas.size))
+    for a, alpha in enumerate(alphas):
+        for i in range(10):
+            keep = np.arange(10) != i
+            w = s[keep] / s[keep].sum()
+            xm, ym = w @ X[keep], w @ y[keep]
+            R = np.sqrt(s[keep])[:, None] * (X[keep] - xm)
+            r = np.sqrt(s[keep]) * (y[keep] - ym)
+            # dual form of the weighted ridge solution on the centred rows
+            coef = R.T @ np.linalg.solve(R @ R.T + alpha * np.eye(9), r)
+            expected[i, a] = (X[i] - xm) @ coef + ym
+    np.testing.assert_allclose(ours.cv_results_, expected, rtol=1e-7)

@@ -10,6 +10,7 @@ from ._linear_regression import LinearRegression
 from ._ridge import Ridge
 from ._ridge_cv import RidgeCV
 from ._ridge_classifier import RidgeClassifier
+from ._ridge_classifier_cv import RidgeClassifierCV
 from ._sgd import SGDRegressor
 from ._sgd_classifier import SGDClassifier
 
@@ -26,6 +27,7 @@ __all__ = [
     "Ridge",
     "RidgeCV",
     "RidgeClassifier",
+    "RidgeClassifierCV",
     "SGDClassifier",
     "SGDRegressor",
     "TweedieRegressor",

@@ -10,7 +10,9 @@ eigendecomposition. With the centred, ``sqrt(s)``-scaled data ``X_c``, ``y_c``:
   coefficients are ``Q (d * Q^T y_c)`` and the hat diagonal ``1 - alpha (Q*Q) @ d``.
 
 The LOO residual is ``(y_c - fit) / (1 - h - s / sum(s))`` (the last term
-for the intercept), the score the mean of minus its square, or a
+for the intercept; in the "gram" form the intercept's direction ``sqrt(s)``,
+an exact null vector of ``X_c X_c^T``, is lifted to a large eigenvalue and its
+term dropped, rather than left to rounding next to a tiny alpha), the score the mean of minus its square, or a
 scikit-learn scorer (``get_scorer``) on the LOO predictions. With ``cv`` it
 is a ``GridSearchCV`` over fastgrad's ``Ridge``, as in scikit-learn.
 """
@@ -55,8 +57,8 @@ def _centred(X, Y, s, fit_intercept):
     return x_mean, y_mean, np.sqrt(w)
 
 
-def _loo_cov(X, Yc, root, x_mean, alphas):
-    """LOO residuals (n, k, A) and coefficients (k, p, A) from ``eigh(X_c^T X_c)``."""
+def _loo_cov(X, Yc, root, x_mean, alphas, fit_intercept):
+    """LOO residuals (n, k, A), their denominators (n, A) and coefficients (k, p, A) from ``eigh(X_c^T X_c)``."""
     if sp.issparse(X):
         XV = lambda V: np.asarray(X @ V) - x_mean @ V  # noqa: E731
         G = np.asarray((X.T @ sp.diags(root ** 2) @ X).todense())
@@ -79,10 +81,13 @@ def _loo_cov(X, Yc, root, x_mean, alphas):
         W = (D[:, None, a0:a1] * ZY[:, :, None]).reshape(Z.shape[1], -1)
         fit[:, :, a0:a1] = (Z @ W).reshape(n, k, a1 - a0)
     coefs = np.einsum("pq,qka->kpa", V, D[:, None, :] * ZY[:, :, None])
-    return Yc[:, :, None] - fit, 1.0 - H, coefs
+    denom = 1.0 - H
+    if fit_intercept:  # the hat matrix of the centred fit plus the intercept's
+        denom -= (root * root / (root @ root))[:, None]
+    return Yc[:, :, None] - fit, denom, coefs
 
 
-def _loo_gram(X, Yc, root, x_mean, alphas):
+def _loo_gram(X, Yc, root, x_mean, alphas, fit_intercept):
     """The same from ``eigh(X_c X_c^T)`` (wide data)."""
     if sp.issparse(X):
         K = np.asarray((X @ X.T).todense())
@@ -92,9 +97,16 @@ def _loo_gram(X, Yc, root, x_mean, alphas):
     else:
         Xc = (X - x_mean) * root[:, None]
         K = Xc @ Xc.T
+    if fit_intercept:
+        # sqrt(s) spans the intercept: lift it above the spectrum so that eigh
+        # returns it as one clean eigenvector, whose term is then dropped
+        unit = root / np.linalg.norm(root)
+        K = K + (np.trace(K) + 1.0) * np.outer(unit, unit)
     lam, Q = np.linalg.eigh(K)
     lam = np.maximum(lam, 0.0)
     D = 1.0 / (lam[:, None] + alphas[None, :])  # (n, A)
+    if fit_intercept:
+        D[int(np.argmax(np.abs(unit @ Q)))] = 0.0
     QY = Q.T @ Yc
     dual = np.einsum("iq,qka->ika", Q, D[:, None, :] * QY[:, :, None])  # (n, k, A)
     # residual = alpha * dual; the hat complement 1 - h = alpha * diag(Q D Q^T)
@@ -225,6 +237,10 @@ class RidgeCV(MultiOutputMixin, RegressorMixin, BaseEstimator):
                 "instead. scikit-learn will refuse this combination from 1.11 on; pass "
                 "gcv_mode='eigen' (or leave the default) to silence this warning.",
                 FutureWarning, stacklevel=2)
+        return self._fit_loo(X, y, sample_weight, alphas)
+
+    def _fit_loo(self, X, y, sample_weight, alphas):
+        """Score every alpha by efficient leave-one-out and keep the best fit."""
         if isinstance(sample_weight, numbers.Number):
             sample_weight = np.full(np.shape(X)[0], float(sample_weight))
         X, y, s = _validate_fit_data(self, X, y, sample_weight, accept_sparse="csr")
@@ -236,9 +252,7 @@ class RidgeCV(MultiOutputMixin, RegressorMixin, BaseEstimator):
         Yc = (Y - y_mean) * root[:, None]
         n, p = X.shape
         solve = _loo_cov if n > p else _loo_gram
-        resid, denom, coefs = solve(X64, Yc, root, x_mean, alphas)
-        if self.fit_intercept:
-            denom = denom - (root * root / (root @ root))[:, None]
+        resid, denom, coefs = solve(X64, Yc, root, x_mean, alphas, self.fit_intercept)
         looe = resid / denom[:, None, :]  # (n, k, A), weighted scale
         scores = self._scores(looe, Y, Yc, root, y_mean, alphas, s)  # (A,) or (A, k)
         k = Y.shape[1]
@@ -255,7 +269,12 @@ class RidgeCV(MultiOutputMixin, RegressorMixin, BaseEstimator):
         intercept = y_mean - coef @ x_mean if self.fit_intercept else np.zeros(k)
         if y.ndim == 1 or k == 1:
             self.coef_ = coef.ravel().astype(dtype)
-            self.intercept_ = np.float64(intercept[0]) if self.fit_intercept else 0.0
+            if not self.fit_intercept:
+                self.intercept_ = 0.0
+            elif y.ndim == 1:
+                self.intercept_ = np.float64(intercept[0])
+            else:  # a one-column 2-D target keeps a one-entry intercept, as scikit-learn's
+                self.intercept_ = intercept.astype(dtype)
         else:
             self.coef_ = coef.astype(dtype)
             self.intercept_ = intercept.astype(dtype) if self.fit_intercept else 0.0
@@ -295,8 +314,11 @@ class RidgeCV(MultiOutputMixin, RegressorMixin, BaseEstimator):
             raise ValueError("cv!=None and alpha_per_target=True are incompatible")
         # validated here (n_features_in_, feature names, clear errors), then searched
         X, y, sample_weight = _validate_fit_data(self, X, y, sample_weight, accept_sparse="csr")
-        search = GridSearchCV(Ridge(fit_intercept=self.fit_intercept), {"alpha": alphas},
-                              cv=self.cv, scoring=self.scoring)
+        return self._search(Ridge(fit_intercept=self.fit_intercept), X, y, sample_weight, alphas)
+
+    def _search(self, estimator, X, y, sample_weight, alphas):
+        """A ``GridSearchCV`` of ``estimator`` over ``alphas``; its best fit becomes ours."""
+        search = GridSearchCV(estimator, {"alpha": alphas}, cv=self.cv, scoring=self.scoring)
         fit_params = {} if sample_weight is None else {"sample_weight": sample_weight}
         search.fit(X, y, **fit_params)
         best = search.best_estimator_
