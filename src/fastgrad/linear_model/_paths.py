@@ -40,11 +40,12 @@ def _alpha_grid(X, y, Xy=None, l1_ratio=1.0, fit_intercept=True, eps=1e-3, n_alp
     in scikit-learn.
     """
     if l1_ratio == 0:
+        # the first two sentences are scikit-learn's, which its tests match
         raise ValueError(
-            "Automatic alpha grid generation is not supported for l1_ratio=0 (the "
-            "penalty has no L1 part, so no alpha makes every coefficient zero). "
+            "Automatic alpha grid generation is not supported for l1_ratio=0. "
             "Please supply a grid by providing your estimator with the appropriate "
-            "`alphas=` argument."
+            "`alphas=` argument. (With no L1 part no alpha makes every coefficient "
+            "zero, so there is no alpha_max to start the grid from.)"
         )
     s = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
     total = X.shape[0] if s is None else s.sum()
@@ -89,9 +90,10 @@ def _resolve_grid_size(n_alphas, alphas):
     """scikit-learn 1.9's deprecation of ``n_alphas`` in favour of an int ``alphas``."""
     size = 100
     if n_alphas != "deprecated":
+        # the first clause is scikit-learn's, which its tests match
         warnings.warn(
-            "'n_alphas' was deprecated in scikit-learn 1.9 and will be removed in "
-            "1.11: pass the number of alphas as `alphas=` instead.",
+            "'n_alphas' was deprecated in 1.9 and will be removed in 1.11 (as in "
+            "scikit-learn): pass the number of alphas as `alphas=` instead.",
             FutureWarning, stacklevel=3,
         )
         size = n_alphas
@@ -99,8 +101,8 @@ def _resolve_grid_size(n_alphas, alphas):
         return size
     if alphas is None:
         warnings.warn(
-            "'alphas=None' is deprecated (scikit-learn 1.9) and will be removed in "
-            "1.11, when the default becomes 100. Set 'alphas=100' to silence this "
+            "'alphas=None' is deprecated and will be removed in 1.11 (as in "
+            "scikit-learn 1.9), when the default becomes 100. Set 'alphas=100' to silence this "
             "warning.", FutureWarning, stacklevel=3,
         )
         return size
