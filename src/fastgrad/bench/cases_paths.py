@@ -8,6 +8,7 @@ scikit-learn stop every alpha on the same rule (duality gap at most ``tol``
 times ``||y||^2 / n``, resp. the centred fold's) with the same ``tol``, so
 they stop at an equal duality gap. The "numpy" references are warm-started
 FISTA (Gram matrix or products with X) (a different algorithm run to a tight tolerance).
+celer's path, where installed, stops on the same gap rule with its own dual point.
 A path's result is its coefficient matrix, its objective the sum over the
 grid of the Lasso objectives; a CV case's result is ``np.r_[alpha_, coef_,
 intercept_]``.
@@ -15,6 +16,8 @@ intercept_]``.
 from __future__ import annotations
 
 import numpy as np
+
+from .case import available
 
 __all__ = ["path_cases"]
 
@@ -119,6 +122,12 @@ def _cv_objective_for(l1_ratio):
     return objective
 
 
+def _celer_path(d):
+    from celer import celer_path
+
+    return celer_path(d["X"], d["y"], "lasso", alphas=d["alphas"], tol=TOL)[1]
+
+
 def _cv_result(model):
     return np.r_[model.alpha_, model.coef_, model.intercept_]
 
@@ -129,6 +138,13 @@ def path_cases(Case, Reference):
 
     import fastgrad
 
+    # celer (a benchmark-only peer) stops each alpha when its duality gap, with
+    # its own extrapolated dual point, is below tol * ||y||^2 / n: the same rule
+    celer_refs, celer_note = {}, "; celer not installed: its reference skipped"
+    if available("celer"):
+        celer_refs["celer"] = Reference(_celer_path, f"celer.celer_path('lasso', tol={TOL:g}), "
+                                        "working sets and dual extrapolation, same stopping rule")
+        celer_note = ""
     for shape, sizes, seed in (("tall", _TALL, 51), ("wide", _WIDE, 52)):
         full = sizes["full"]
         yield Case(
@@ -144,11 +160,12 @@ def path_cases(Case, Reference):
                 "sklearn": Reference(
                     lambda d: sk.lasso_path(d["X"], d["y"], alphas=d["alphas"], tol=TOL)[1],
                     f"sklearn.linear_model.lasso_path(tol={TOL:g}), same stopping rule"),
+                **celer_refs,
             },
             rtol=1e-3, atol=1e-4, point_keys=(), objective=_path_objective, objective_rtol=1e-4,
             description=f"lasso_path, {N_ALPHAS} alphas down to {EPS:g} alpha_max, "
                         f"{full[0]} x {full[1]} dense (quick: {sizes['quick'][0]} x "
-                        f"{sizes['quick'][1]}), at equal duality gap",
+                        f"{sizes['quick'][1]}), at equal duality gap{celer_note}",
         )
 
     full = _CV["full"]
