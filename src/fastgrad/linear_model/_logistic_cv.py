@@ -279,6 +279,12 @@ class LogisticRegressionCV(LogisticRegression):
               Cs=Cs, l1_grid=grid, settings=settings, classes=classes, n_features=X.shape[1])
         return self
 
+    @property
+    def partial_fit(self):
+        # LogisticRegression's SGD partial_fit has no meaning for a CV estimator
+        # (scikit-learn's has none): hidden, so that hasattr() is False
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute 'partial_fit'")
+
     def _fit_weights(self, y, y_idx, classes, sample_weight):
         """Sample weights times class weights ("balanced" from the whole ``y``), or None."""
         class_weight = self.class_weight

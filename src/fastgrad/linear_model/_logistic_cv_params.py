@@ -113,11 +113,10 @@ def resolve_settings(est):
     else:
         legacy = bool(est.use_legacy_attributes)
 
-    check_solver(est.solver, penalty, est.dual)
-
     if l1_ratios is not None:
         # every l1_ratio must be a number in [0, 1] (scikit-learn only checks
-        # this for the elastic net; a bad value is an error whatever the penalty)
+        # this for the elastic net, after the solver; a bad value is an error
+        # whatever the penalty, reported before the solver's rule it implies)
         if (
             len(l1_ratios) == 0
             or any(not isinstance(r, numbers.Number) or not 0 <= r <= 1
@@ -128,6 +127,8 @@ def resolve_settings(est):
                 f"(l1_ratios={l1_ratios!r}). Pass e.g. l1_ratios=(0.0,) for an L2 penalty, "
                 "(1.0,) for L1, or several values in [0, 1] for the elastic net."
             )
+    check_solver(est.solver, penalty, est.dual)
+
     if penalty == "elasticnet":
         if l1_ratios is None:
             raise ValueError(
