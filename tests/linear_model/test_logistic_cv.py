@@ -207,7 +207,9 @@ def test_transition_warnings_as_scikit_learn():
     ref = [str(w.message)[:40] for w in ref_record if w.category is FutureWarning]
     assert ours == ref and len(ours) == 3
     with pytest.warns(FutureWarning, match="'penalty' was deprecated"):
-        LogisticRegressionCV(penalty="l2", Cs=2, cv=2, **QUIET).fit(X, y)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            LogisticRegressionCV(penalty="l2", Cs=2, cv=2, **QUIET).fit(X, y)
     with pytest.warns(UserWarning, match="l1_ratios parameter is only used when penalty is"):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FutureWarning)

@@ -23,7 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils import check_random_state
 
-from ._glm_solve import row_curvature_bound, solve
+from ._glm_solve import prepare, row_curvature_bound, solve
 from ._logistic import _CURVATURE, LogisticRegression
 from ._logistic_params import engine, engine_tol
 from ._logistic_cv_params import effective_ratio
@@ -67,22 +67,20 @@ class _Problem:
         self.X, self.y_idx, self.n_classes, self.sw = X, y_idx, n_classes, sample_weight
         self.config = config
         self.coef = None      # centred solution of the last C (the next start)
+        # (sum of weights, column means, threads): once for all the Cs
+        self.prepared = prepare(self.est, X, sample_weight)
         self.sgd_bound = 0.0
         if config["solver"] == "sgd":
-            _, mean, _ = self._prepare()
             kind = "binary" if n_classes == 2 else "multinomial"
-            self.sgd_bound = row_curvature_bound(X, sample_weight, mean, config["fit_intercept"],
-                                                 _CURVATURE[kind])
-
-    def _prepare(self):
-        from ._glm_solve import prepare
-        return prepare(self.est, self.X, self.sw)
+            self.sgd_bound = row_curvature_bound(X, sample_weight, self.prepared[1],
+                                                 config["fit_intercept"], _CURVATURE[kind])
 
     def fit(self, C, ratio, start=None):
         """Fit at ``(C, ratio)`` from the last solution (or ``start``, a path entry);
         returns ``(path entry, n_iter)``."""
         est, X, n_classes = self.est, self.X, self.n_classes
-        obj, l1, mean = est._objective(X, self.y_idx, n_classes, self.sw, C, ratio)
+        obj, l1, mean = est._objective(X, self.y_idx, n_classes, self.sw, C, ratio,
+                                       prepared=self.prepared)
         if start is not None:
             coef0 = self._centred(start, obj, mean)
         elif self.coef is not None and self.coef.shape[0] == obj.n_coef:
@@ -145,14 +143,43 @@ def fit_path(config, X, y, y_idx, sample_weight, Cs, ratio, classes):
     return np.stack(coefs), n_iter
 
 
+class _PathShell(LogisticRegression):
+    """The model of one path entry, for the scorer, with the held-out decision values
+    of every entry computed in one product (one pass over the test rows for the
+    whole path instead of one per C)."""
+
+    def use(self, X_test, decisions, i):
+        self._test, self._decisions, self._i = X_test, decisions, i
+
+    def decision_function(self, X):
+        if X is getattr(self, "_test", None):
+            return self._decisions[self._i]
+        return super().decision_function(X)
+
+
+def _decisions(coefs, X_test, fit_intercept, n_features):
+    """``X_test @ W.T + b`` of every path entry: a list over the entries of (n,) or (n, k)."""
+    W = np.asarray(coefs, dtype=np.float64)
+    W = W.reshape(W.shape[0], -1, W.shape[-1])  # (entry, class, dof)
+    n_entries, k, _ = W.shape
+    flat = W.reshape(n_entries * k, -1)
+    D = np.asarray(X_test @ flat[:, :n_features].T)
+    if fit_intercept:
+        D = D + flat[:, n_features]
+    D = D.reshape(D.shape[0], n_entries, k)
+    return [D[:, i, 0] if k == 1 else D[:, i, :] for i in range(n_entries)]
+
+
 def score_path(coefs, Cs, X_test, y_test, *, classes, config, scorer, sw_test, score_params):
     """The held-out score of every path entry (scikit-learn's ``_log_reg_scoring_path``)."""
-    shell = make_inner(config)
+    shell = _PathShell(**make_inner(config).get_params())
     shell.classes_ = classes
+    decisions = _decisions(coefs, X_test, config["fit_intercept"], X_test.shape[1])
     scores = np.empty(len(Cs))
     for i, (w, C) in enumerate(zip(coefs, Cs)):
         shell.C = C
         set_from_layout(shell, w, config["fit_intercept"])
+        shell.use(X_test, decisions, i)
         if scorer is None:
             # the default: accuracy, with the test rows' sample weights
             scores[i] = shell.score(X_test, y_test, sample_weight=sw_test)
