@@ -11,21 +11,24 @@ scikit-learn's solver name maps to) without re-validating the fold for every
 C. The labels are encoded with the classes of the whole ``y``, so that a
 fold that misses a class still gets a coefficient row for it (as in
 scikit-learn). ``solver="liblinear"`` (a penalised intercept, binary only)
-goes through ``LogisticRegression.fit`` once per C, cold, as liblinear does
-not warm-start.
+goes through ``LogisticRegression.fit`` once per C, warm-started too (the
+same optimum as scikit-learn's cold liblinear starts, in fewer iterations).
 
 Coefficients are returned in scikit-learn's path layout: ``(n_features + 1,)``
 rows for two classes and ``(n_classes, n_features + 1)`` for more, the
 intercept last when ``fit_intercept``.
 """
 
+import warnings
+
 import numpy as np
 import scipy.sparse as sp
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
 from ._glm_solve import prepare, row_curvature_bound, solve
 from ._logistic import _CURVATURE, LogisticRegression
-from ._logistic_params import engine, engine_tol
+from ._logistic_params import convergence_message, engine, engine_tol
 from ._logistic_cv_params import effective_ratio
 
 __all__ = []
@@ -90,7 +93,9 @@ class _Problem:
         cfg = self.config
         penalized = bool(np.isfinite(C))
         if cfg["max_iter"] == 0:
+            # LogisticRegression's max_iter=0: the untrained model, with a warning
             coef, n_iter = np.zeros_like(coef0), 0
+            warnings.warn(convergence_message(cfg["solver"], 0, 0), ConvergenceWarning, stacklevel=2)
         else:
             result = solve(
                 est, obj, coef0, solver=engine(cfg["solver"], l1), l1=l1,
@@ -117,11 +122,16 @@ class _Problem:
         return coef0
 
 
-def _fit_liblinear(config, X, y, sample_weight, C, ratio, classes):
-    """One cold liblinear-model fit; returns ``(path entry, n_iter)``."""
-    est = make_inner(config, C=C, l1_ratio=ratio)
+def _fit_liblinear(est, X, y, sample_weight, C, ratio, classes, fit_intercept):
+    """One liblinear-model fit of ``est`` at ``(C, ratio)``; returns ``(path entry, n_iter)``.
+
+    scikit-learn's liblinear starts every C cold; ``est`` here keeps its last
+    solution as the start (``warm_start``): the same optimum, reached in
+    fewer iterations (FISTA, with an L1 part, needs them).
+    """
+    est.set_params(C=C, l1_ratio=ratio)
     est.fit(X, y, sample_weight)
-    return path_layout(est, config["fit_intercept"], len(classes)), int(est.n_iter_[0])
+    return path_layout(est, fit_intercept, len(classes)), int(est.n_iter_[0])
 
 
 def fit_path(config, X, y, y_idx, sample_weight, Cs, ratio, classes):
@@ -132,8 +142,11 @@ def fit_path(config, X, y, y_idx, sample_weight, Cs, ratio, classes):
     """
     coefs, n_iter = [], np.zeros(len(Cs), dtype=np.int32)
     if config["solver"] == "liblinear":
+        est = make_inner(config)
+        est.warm_start = True
         for i, C in enumerate(Cs):
-            w, n_iter[i] = _fit_liblinear(config, X, y, sample_weight, C, ratio, classes)
+            w, n_iter[i] = _fit_liblinear(est, X, y, sample_weight, C, ratio, classes,
+                                          config["fit_intercept"])
             coefs.append(w)
         return np.stack(coefs), n_iter
     problem = _Problem(config, X, y_idx, len(classes), sample_weight)
@@ -214,7 +227,11 @@ def refit(config, X, y, y_idx, fit_weight, C, l1_ratio, classes, start):
     (the mean of the folds' path entries there). Returns the path entry."""
     ratio = effective_ratio(config["penalty"], l1_ratio)
     if config["solver"] == "liblinear":
-        w, _ = _fit_liblinear(config, X, y, fit_weight, C, ratio, classes)
+        est = make_inner(config)
+        est.warm_start = True
+        est.classes_ = classes
+        set_from_layout(est, start, config["fit_intercept"])
+        w, _ = _fit_liblinear(est, X, y, fit_weight, C, ratio, classes, config["fit_intercept"])
         return w
     problem = _Problem(config, X, y_idx, len(classes), fit_weight)
     w, _ = problem.fit(C, ratio, start=start)
