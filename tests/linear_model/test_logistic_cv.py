@@ -305,3 +305,19 @@ def test_sklearn_estimator_checks(estimator, check):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         check(estimator)
+
+
+def test_liblinear_binary_matches_scikit_learn():
+    # liblinear's penalised intercept; fastgrad warm-starts the path, liblinear
+    # starts cold: the same optimum at a tight tol
+    ours, ref = _both("bc", solver="liblinear", tol=1e-8, max_iter=1000)
+    assert ours.C_ == ref.C_
+    assert_allclose(ours.coef_, ref.coef_, rtol=1e-3, atol=1e-4)
+    assert_allclose(ours.intercept_, ref.intercept_, rtol=1e-3, atol=1e-4)
+    assert_allclose(ours.scores_, ref.scores_, atol=1e-12)
+
+
+def test_max_iter_zero_is_the_untrained_model():
+    with pytest.warns(ConvergenceWarning, match="lbfgs failed to converge"):
+        clf = LogisticRegressionCV(Cs=2, cv=2, max_iter=0, **QUIET).fit(X_BC, Y_BC)
+    assert_array_equal(clf.coef_, 0.0) and assert_array_equal(clf.n_iter_, 0)
