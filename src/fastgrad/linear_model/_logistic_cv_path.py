@@ -227,10 +227,9 @@ def refit(config, X, y, y_idx, fit_weight, C, l1_ratio, classes, start):
     (the mean of the folds' path entries there). Returns the path entry."""
     ratio = effective_ratio(config["penalty"], l1_ratio)
     if config["solver"] == "liblinear":
+        # cold, as scikit-learn's liblinear refit: the same model as
+        # LogisticRegression(solver="liblinear", C=C_) to the last digit
         est = make_inner(config)
-        est.warm_start = True
-        est.classes_ = classes
-        set_from_layout(est, start, config["fit_intercept"])
         w, _ = _fit_liblinear(est, X, y, fit_weight, C, ratio, classes, config["fit_intercept"])
         return w
     problem = _Problem(config, X, y_idx, len(classes), fit_weight)
