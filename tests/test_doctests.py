@@ -10,6 +10,7 @@ import fastgrad.differentiate._derivatives
 import fastgrad.optimize._minimize
 import fastgrad.optimize._schedules
 import fastgrad.linear_model._cv
+import fastgrad.linear_model._logistic_cv
 import fastgrad.linear_model._paths
 import fastgrad.linear_model._poisson
 import fastgrad.linear_model._ridge
@@ -26,7 +27,7 @@ MODULES = [fastgrad.differentiate._derivatives, fastgrad.differentiate._check,
            fastgrad.linear_model._sgd, fastgrad.linear_model._sgd_classifier,
            fastgrad.linear_model._poisson, fastgrad.linear_model._tweedie,
            fastgrad.linear_model._paths, fastgrad.linear_model._cv,
-           fastgrad.linear_model._ridge_cv]
+           fastgrad.linear_model._ridge_cv, fastgrad.linear_model._logistic_cv]
 try:  # the plot examples need matplotlib, an optional extra
     import matplotlib  # noqa: F401
 

@@ -55,6 +55,7 @@ ESTIMATORS = (
     "SGDRegressor",
     "SGDClassifier",
     "LogisticRegression",
+    "LogisticRegressionCV",
     "PoissonRegressor",
     "GammaRegressor",
     "TweedieRegressor",

@@ -27,7 +27,8 @@ _EXPORTS = {
                     "optimize"),
     **dict.fromkeys(["CriticalPoint", "critical_points", "mean_value_points"], "calculus"),
     **dict.fromkeys(["ElasticNet", "ElasticNetCV", "GammaRegressor", "HuberRegressor", "Lasso",
-                     "LassoCV", "LinearRegression", "LogisticRegression", "PoissonRegressor",
+                     "LassoCV", "LinearRegression", "LogisticRegression", "LogisticRegressionCV",
+                     "PoissonRegressor",
                      "Ridge", "RidgeCV", "RidgeClassifier", "RidgeClassifierCV", "SGDClassifier", "SGDRegressor",
                      "TweedieRegressor", "enet_path", "lasso_path"], "linear_model"),
 }

@@ -16,6 +16,7 @@ from .cases_derivatives import gradient_cases, other_cases, second_order_cases
 from .cases_dask import dask_cases
 from .cases_glm import glm_cases
 from .cases_linear import linear_model_cases
+from .cases_logistic_cv import logistic_cv_cases
 from .cases_minimize import minimize_cases
 from .cases_paths import path_cases
 from .cases_ridge_cv import ridge_cv_cases
@@ -40,7 +41,7 @@ def build_cases() -> list[Case]:
             *sparse_ridge_cases(Case, Reference), *sparse_cd_cases(Case, Reference),
             *sgd_classifier_cases(Case, Reference), *sparse_sgd_cases(Case, Reference),
             *sparse_glm_cases(Case, Reference), *path_cases(Case, Reference),
-            *ridge_cv_cases(Case, Reference),
+            *ridge_cv_cases(Case, Reference), *logistic_cv_cases(Case, Reference),
             # fastgrad.dask on a LocalCluster: only with the [dask] extra installed
             *(dask_cases(Case, Reference)
               if available("dask") and available("distributed") else [])]

@@ -3,6 +3,7 @@ from ._coordinate_descent import ElasticNet, Lasso
 from ._cv import ElasticNetCV, LassoCV
 from ._huber import HuberRegressor
 from ._logistic import LogisticRegression
+from ._logistic_cv import LogisticRegressionCV
 from ._paths import enet_path, lasso_path
 from ._poisson import PoissonRegressor
 from ._tweedie import GammaRegressor, TweedieRegressor
@@ -23,6 +24,7 @@ __all__ = [
     "LassoCV",
     "LinearRegression",
     "LogisticRegression",
+    "LogisticRegressionCV",
     "PoissonRegressor",
     "Ridge",
     "RidgeCV",

@@ -44,9 +44,13 @@ class LogisticDataMixin:
             w = w * sample_weight
         return np.ascontiguousarray(w, dtype=sample_weight.dtype if sample_weight is not None else None)
 
-    def _objective(self, X, y_idx, n_classes, sample_weight, C, ratio):
-        """The compiled objective, its L1 weight and the centring vector for the encoded data."""
-        sum_s, mean, n_threads = prepare(self, X, sample_weight)
+    def _objective(self, X, y_idx, n_classes, sample_weight, C, ratio, prepared=None):
+        """The compiled objective, its L1 weight and the centring vector for the encoded data.
+
+        ``prepared``: ``prepare(self, X, sample_weight)`` computed before (a
+        path over many C on the same data needs the column means once).
+        """
+        sum_s, mean, n_threads = prepare(self, X, sample_weight) if prepared is None else prepared
         scale = 0.0 if not np.isfinite(C) else 1.0 / (C * sum_s)
         l2, l1 = (1.0 - ratio) * scale, ratio * scale
         if sample_weight is not None:
