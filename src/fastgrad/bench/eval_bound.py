@@ -18,7 +18,7 @@ import numpy as np
 EVALS = {
     "gradient": lambda d: 2 * d,
     "hessian": lambda d: d * d + d + 1,
-    "hvp": lambda d: 4 * d + 3,
+    "hvp": lambda d: 4 * d,
 }
 
 
