@@ -115,12 +115,20 @@ def hess_complex_point(f, x, h, v, args, mode, out, work):
 
 
 @register_jitable
-def _cross_sweeps(f, x, h, v, t, vdiv, args, out, work):
+def _second_step(xi):
+    # the default step of second differences, rounded so that x + h is exact (see _steps)
+    return (xi + SECOND_STEP * max(1.0, abs(xi))) - xi
+
+
+@register_jitable
+def _cross_sweeps(f, x, h, given, v, t, vdiv, args, out, work):
     # The two sweeps of the cross stencil, with b = t * (v / vdiv):
-    #   out_i <- [f(x+b+a_i) - f(x+b-a_i)] - [f(x-b+a_i) - f(x-b-a_i)],  a_i = h_i e_i.
-    # One scratch point per sweep: it is set to x + b (then x - b) once, and
-    # each evaluation moves one coordinate of it and puts it back, so a
-    # point costs O(1) work besides f.  4d evaluations; returns (status, fscale).
+    #   out_i <- [f(x+b+a_i) - f(x+b-a_i)] - [f(x-b+a_i) - f(x-b-a_i)],  a_i = h_i e_i,
+    # h_i from h if ``given``, else the default step (computed where it is
+    # used: no array of steps to fill).  One scratch point per sweep: it is
+    # set to x + b (then x - b) once, and each evaluation moves one
+    # coordinate of it and puts it back, so a point costs O(1) work besides
+    # f.  4d evaluations; returns (status, fscale).
     d = x.shape[0]
     fscale = 0.0
     for side in range(2):
@@ -128,12 +136,13 @@ def _cross_sweeps(f, x, h, v, t, vdiv, args, out, work):
         for j in range(d):
             work[j] = x[j] + sign * (t * (v[j] / vdiv))
         for i in range(d):
+            hi = h[i] if given else _second_step(x[i])
             base = work[i]
-            work[i] = base + h[i]
+            work[i] = base + hi
             fp = f(work, *args)
             if not (fp - fp == 0):
                 return 1, fscale
-            work[i] = base - h[i]
+            work[i] = base - hi
             fm = f(work, *args)
             if not (fm - fm == 0):
                 return 1, fscale
@@ -153,7 +162,7 @@ def hvp_cross_point(f, x, h, v, args, mode, out, work):
     # the cross stencil
     #   [f(x+a+b) - f(x+a-b) - f(x-a+b) + f(x-a-b)] / (4 h_i) = (H b)_i + O(h**2 + |b|**2)
     # with a = h_i e_i and b = v (odd terms cancel in pairs): 4d evaluations.
-    s, fscale = _cross_sweeps(f, x, h, v, 1.0, 1.0, args, out, work)
+    s, fscale = _cross_sweeps(f, x, h, True, v, 1.0, 1.0, args, out, work)
     if s != 0:
         return s, fscale
     for i in range(x.shape[0]):
@@ -162,30 +171,32 @@ def hvp_cross_point(f, x, h, v, args, mode, out, work):
 
 
 def hvp_central_point(f, x, h, v, args, mode, out, work):
-    # out = H @ v, everything per point: v is the raw direction, and with
-    # mode == 0 the default steps are computed here and written into h
-    # (mode == 1: h holds the caller's steps).  The cross stencil of
-    # hvp_cross_point runs along the unit (max-norm) direction u = v / |v|_inf
-    # displaced by t = SECOND_STEP * max(1, |x|_inf), and the result is
-    # scaled back by |v|_inf / t: H v is linear in v, and dividing by a tiny
-    # (e.g. subnormal) |v|_inf first keeps t / |v|_inf from overflowing.  A
-    # zero v gives b = 0, so every bracket cancels exactly and out = 0.
+    # out = H @ v, everything per point: v is the raw direction; h holds the
+    # caller's steps if mode == 1, otherwise the default steps are used
+    # (mode == 2: and written into h, for full_output; mode == 0: h may be
+    # empty).  The cross stencil of hvp_cross_point runs along the unit
+    # (max-norm) direction u = v / |v|_inf displaced by
+    # t = SECOND_STEP * max(1, |x|_inf), and the result is scaled back by
+    # |v|_inf / t: H v is linear in v, and dividing by a tiny (e.g.
+    # subnormal) |v|_inf first keeps t / |v|_inf from overflowing.  A zero v
+    # gives b = 0, so every bracket cancels exactly and out = 0.
     d = x.shape[0]
     vmax = 0.0
     xmax = 1.0
     for j in range(d):
         vmax = max(vmax, abs(v[j]))
         xmax = max(xmax, abs(x[j]))
-        if mode == 0:
-            # the default step, rounded so that x + h is exact (see _steps)
-            h[j] = (x[j] + SECOND_STEP * max(1.0, abs(x[j]))) - x[j]
     t = SECOND_STEP * xmax
     vdiv = vmax if vmax > 0.0 else 1.0
-    s, fscale = _cross_sweeps(f, x, h, v, t, vdiv, args, out, work)
+    given = mode == 1
+    s, fscale = _cross_sweeps(f, x, h, given, v, t, vdiv, args, out, work)
     if s != 0:
         return s, fscale
     for i in range(d):
-        out[i] = (out[i] / (4.0 * h[i] * t)) * vmax
+        hi = h[i] if given else _second_step(x[i])
+        out[i] = (out[i] / (4.0 * hi * t)) * vmax
+        if mode == 2:
+            h[i] = hi
     return 0, fscale
 
 
