@@ -201,3 +201,17 @@ def test_inputs_are_not_modified_and_non_finite_is_reported():
     with pytest.raises(ValueError, match="non-finite"):
         # x[0] sits one step inside the domain: x - h e_0 - b leaves it
         fastgrad.hvp(log_sum, np.array([[1e-4, 1.0, 1.0]]), np.array([[1.0, 0.0, 0.0]]))
+
+
+@pytest.mark.parametrize("shape,batched", [((4, 3), True), ((3,), True), ((1, 3), True), ((3,), False)])
+def test_directions_are_private_writeable_copies(shape, batched):
+    # the drivers take the checked directions as they are (no further copy)
+    # only if they are writeable and C-contiguous; they must never be the caller's
+    from fastgrad import _validation as val
+
+    X = np.zeros((4, 3)) if batched else np.zeros((1, 3))
+    v = np.arange(1.0, 1.0 + np.prod(shape)).reshape(shape)
+    V = val.check_direction(v, X, batched)
+    assert V.shape == X.shape and V.flags.writeable and V.flags.c_contiguous
+    assert not np.shares_memory(V, v)
+    np.testing.assert_array_equal(V, np.broadcast_to(v, X.shape))
