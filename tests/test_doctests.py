@@ -7,6 +7,7 @@ import fastgrad.calculus._critical_points
 import fastgrad.calculus._mean_value
 import fastgrad.differentiate._check
 import fastgrad.differentiate._derivatives
+import fastgrad.differentiate._hvp
 import fastgrad.optimize._minimize
 import fastgrad.optimize._schedules
 import fastgrad.linear_model._cv
@@ -20,7 +21,7 @@ import fastgrad.linear_model._sgd
 import fastgrad.linear_model._sgd_classifier
 import fastgrad.linear_model._tweedie
 
-MODULES = [fastgrad.differentiate._derivatives, fastgrad.differentiate._check,
+MODULES = [fastgrad.differentiate._derivatives, fastgrad.differentiate._hvp, fastgrad.differentiate._check,
            fastgrad.optimize._minimize, fastgrad.optimize._schedules,
            fastgrad.calculus._critical_points, fastgrad.calculus._mean_value,
            fastgrad.linear_model._ridge, fastgrad.linear_model._ridge_classifier,

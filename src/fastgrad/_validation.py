@@ -144,6 +144,10 @@ def check_direction(v, X: np.ndarray, batched: bool, name: str = "v") -> np.ndar
             f"{name} must have length d={d} (one direction for every point) or shape "
             f"({n}, {d}) (one per point), got shape {V.shape}."
         )
+    if V.size == X.size:
+        # V is already a private C-contiguous copy: a broadcast view of it
+        # would be read-only, and the native drivers would copy it once more
+        return V.reshape(X.shape)
     return np.ascontiguousarray(np.broadcast_to(V, X.shape))
 
 

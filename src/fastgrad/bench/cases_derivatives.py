@@ -221,7 +221,7 @@ def _first_call(data):
 
 def _bound(kind):
     """The evaluation-bound yardstick of a central ``kind`` stencil (not compared)."""
-    count = {"gradient": "2d", "hessian": "d*d + d + 1", "hvp": "4d + 3"}[kind]
+    count = {"gradient": "2d", "hessian": "d*d + d + 1", "hvp": "4d"}[kind]
     return Reference(lambda d: bare_evaluations(rosenbrock, d["X"], kind),
                      f"the {count} evaluations of f per point alone, same threads (ratio = the fraction of "
                      "this bound fastgrad reaches; goal >= 0.8)", compare=False)

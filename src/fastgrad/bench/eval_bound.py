@@ -1,8 +1,9 @@
 """The evaluation bound of a finite-difference derivative, as a yardstick.
 
 A central gradient needs 2d evaluations of ``f`` per point, a central Hessian
-d*d + d + 1, a central Hessian-vector product 4d + 3: no implementation of
-the same stencil can take less time than those evaluations alone.
+d*d + d + 1, a central Hessian-vector product (the cross stencil) 4d: no
+implementation of the same stencil can take less time than those
+evaluations alone.
 :func:`bare_evaluations` performs exactly that many evaluations, each at a
 point that differs from ``x`` in one coordinate (so ``f`` cannot be hoisted
 or cached), with the same parallel layout as fastgrad's batch drivers (one
@@ -18,7 +19,7 @@ import numpy as np
 EVALS = {
     "gradient": lambda d: 2 * d,
     "hessian": lambda d: d * d + d + 1,
-    "hvp": lambda d: 4 * d + 3,
+    "hvp": lambda d: 4 * d,
 }
 
 

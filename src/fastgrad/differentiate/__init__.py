@@ -3,7 +3,8 @@
 Where differentiation lives:
 
 * ``_derivatives`` -- the public calls (``derivative``, ``gradient``,
-  ``jacobian``, ``hessian``, ``hvp``): argument checks, step choice, dispatch.
+  ``jacobian``, ``hessian``): argument checks, step choice, dispatch;
+  ``_hvp`` -- the same for ``hvp``.
 * ``_user_function`` -- adapters that turn a user's callable (numba-jitted or
   plain Python, scalar or vectorised, real or complex-safe) into one calling
   convention.
@@ -21,7 +22,8 @@ Where differentiation lives:
   ``_check`` -- ``check_gradient``; ``_info`` -- ``DiffInfo``.
 """
 from ._check import GradientCheck, check_gradient
-from ._derivatives import derivative, gradient, hessian, hvp, jacobian
+from ._derivatives import derivative, gradient, hessian, jacobian
+from ._hvp import hvp
 from ._info import DiffInfo
 
 __all__ = ["DiffInfo", "GradientCheck", "check_gradient", "derivative", "gradient", "hessian",

@@ -41,6 +41,7 @@ STENCILS = {
     "hess_central": (p2.hess_central_point, np.float64),
     "hess_complex": (p2.hess_complex_point, np.complex128),
     "hvp_central": (p2.hvp_central_point, np.float64),
+    "hvp_cross": (p2.hvp_cross_point, np.float64),
     "hvp_complex": (p2.hvp_complex_point, np.complex128),
     "hvp_grad": (p2.hvp_grad_point, np.float64),
     "hvp_grad_complex": (p2.hvp_grad_complex_point, np.complex128),
@@ -54,7 +55,7 @@ NATIVE = {
     "value": ("real", 1), "grad_fd": ("real", 1), "grad_complex": ("complex", 1),
     "jac_fd": ("real_vector", 2), "jac_complex": ("complex_vector", 2),
     "hess_central": ("real", 2), "hess_complex": ("complex", 2),
-    "hvp_central": ("real", 1), "hvp_complex": ("complex", 1),
+    "hvp_central": ("real", 1), "hvp_cross": ("real", 1), "hvp_complex": ("complex", 1),
     "hvp_grad": ("real_vector", 1), "hvp_grad_complex": ("complex_vector", 1),
 }
 for _point, _ in STENCILS.values():

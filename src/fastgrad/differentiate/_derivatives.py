@@ -1,15 +1,14 @@
-"""Public finite-difference functions: gradient, jacobian, hessian, hvp, derivative."""
+"""Public finite-difference functions: gradient, jacobian, hessian, derivative (hvp: :mod:`._hvp`)."""
 from __future__ import annotations
 
 import numpy as np
 
 from fastgrad import _validation as val
 from ._user_function import make_fn, probe_complex, scalar_as_vector
-from . import _hvp_scaling
 from ._batch import run_batch
 from ._info import DiffInfo
 from ._richardson import extrapolate
-from ._steps import STEP_FACTORS, representable, resolve_steps
+from ._steps import representable, resolve_steps
 from ._vectorized import run_vectorized
 
 _MODE = {"forward": 0, "backward": 1, "central": 2}
@@ -293,75 +292,6 @@ def hessian(f, x, *, method="central", step=None, grad=None, args=(), vectorized
     H = resolve_steps(X, user_h, "second")
     out, _ = _run("hess_central", fn, X, H, X, 0, (d, d), evals)
     return _finish(out, batched, full_output, DiffInfo(method, n * evals + 1, H))
-
-
-def hvp(f, x, v, *, method="central", step=None, grad=None, args=(), vectorized=False, full_output=False):
-    """Hessian-vector product ``H(x) @ v`` without forming the Hessian.
-
-    From ``f`` alone it costs ``2d + 3`` evaluations per point (``"central"``)
-    or ``2d`` complex ones (``"complex"``); with an analytic ``grad`` it costs
-    two gradient evaluations (one complex one).  ``v`` has shape ``(d,)``
-    (the same direction for every point) or ``(n, d)``.  ``step`` sets the
-    coordinate steps of the ``f``-only stencils; the displacement along ``v``
-    is scaled automatically.  Returns shape ``(d,)`` or ``(n, d)``.
-
-    Examples
-    --------
-    >>> import numpy as np, fastgrad
-    >>> f = lambda x: x[0] ** 2 * x[1]
-    >>> np.round(fastgrad.hvp(f, [1.0, 3.0], [1.0, 0.0]), 5)
-    array([6., 2.])
-    """
-    val.check_function(f)
-    args = val.check_args(args)
-    val.check_method(method, val.METHODS_SECOND)
-    X, batched = val.as_points(x)
-    n, d = X.shape
-    V = val.check_direction(v, X, batched)
-    user_h = val.check_step(step, X)
-    if grad is not None:
-        val.check_function(grad, "grad")
-        fn = make_fn(grad, args, vectorized=vectorized, x0=X[0], name="grad", vector=True)
-        if fn.m != d:
-            raise ValueError(f"grad must return a vector of length d={d}, got length {fn.m}.")
-        names = {"central": "hvp_grad", "complex": "hvp_grad_complex", "richardson": "hvp_grad"}
-        factor = {"central": "central", "complex": "complex", "richardson": "richardson"}[method]
-        evals, order = (1 if method == "complex" else 2), 1
-    else:
-        fn = make_fn(f, args, vectorized=vectorized, x0=X[0])
-        names = {"central": "hvp_central", "complex": "hvp_complex", "richardson": "hvp_central"}
-        factor = {"central": "second", "complex": "complex", "richardson": "richardson2"}[method]
-        evals, order = (2 * d if method == "complex" else 2 * d + 3), 2
-    X, V = np.ascontiguousarray(X, dtype=np.float64), np.ascontiguousarray(V, dtype=np.float64)
-    # Differentiate along the unit (max-norm) direction and scale back at the
-    # end: H v is linear in v, and a tiny (e.g. subnormal) v would otherwise
-    # make the displacement factor xmax / vmax overflow to inf.  D holds the
-    # displacements r_i * v_i / |v_i|_inf, r_i = c max(1, |x_i|_inf).
-    D, r, vmax, zero = _hvp_scaling.directions(X, V, STEP_FACTORS[factor])
-    H = resolve_steps(X, user_h, {"central": "second", "complex": "central", "richardson": "richardson2"}[method])
-    name = names[method]
-    if method == "complex":
-        probe_complex(fn, X[0])
-
-    def run_at(s):
-        out, fscale = _run(name, fn, X, representable(X, H * s) if grad is None else H,
-                           D if s == 1.0 else D * s, 0, (d,), evals)
-        return out / (r[:, None] * s), fscale
-
-    if method == "richardson":
-        denom = r[:, None] * (H if grad is None else 1.0)
-        ext = extrapolate(run_at, denom, order)
-        out, info = ext.value, DiffInfo(method, ext.levels * n * evals + 1, H)
-        out *= vmax[:, None]
-        out[zero] = 0.0
-        ext.error *= vmax[:, None]
-        ext.error[zero] = 0.0
-        ext.status[zero] = 0
-    else:
-        out, _ = _run(name, fn, X, representable(X, H) if grad is None else H, D, 0, (d,), evals)
-        _hvp_scaling.unscale(out, r, vmax, zero)
-        info, ext = DiffInfo(method, n * evals + 1, H), None
-    return _finish(out, batched, full_output, info, ext)
 
 
 def derivative(f, x, *, order=1, method="central", step=None, args=(), vectorized=False, full_output=False):

@@ -11,13 +11,25 @@ The central Hessian is a true 2-D stencil that reuses evaluations.  With
 so each off-diagonal entry costs two new evaluations on top of the 2d axis
 points and f(x) that the diagonal already needs: d*d + d + 1 evaluations in
 all, and the result is symmetric because only i < j is computed.
+
+The central Hessian-vector product is the cross stencil along ``b = t u``
+(``u`` the direction, ``t`` a small length):
+
+    [f(x+a+b) - f(x+a-b) - f(x-a+b) + f(x-a-b)] / (4 h_i t) = (H u)_i + O(h**2 + t**2),
+
+4d evaluations per point and no shared centre or axis values, so the
+evaluation points of a point are swept over one scratch vector moved in
+place, one coordinate at a time.
 """
 from __future__ import annotations
 
 import numpy as np
+from numba.extending import register_jitable
 
 # Imaginary step of the hybrid complex-step stencils (relative to max(1,|x|)).
 COMPLEX_H = 1e-20
+# Relative step of second differences, eps**(1/4) (as STEP_FACTORS["second"]).
+SECOND_STEP = float(np.finfo(np.float64).eps) ** 0.25
 
 
 def hess_central_point(f, x, h, v, args, mode, out, work):
@@ -102,71 +114,89 @@ def hess_complex_point(f, x, h, v, args, mode, out, work):
     return 0, fscale
 
 
-def hvp_central_point(f, x, h, v, args, mode, out, work):
-    # out = H @ v (v is already scaled to a small displacement).  With
-    # a = h_i e_i and b = v, the identity of hess_central_point gives
-    # (H v)_i from f(x+a+b), f(x-a-b), f(x+a), f(x-a) and the shared
-    # f(x+b), f(x-b), f(x): 2d + 3 evaluations instead of a full Hessian.
+@register_jitable
+def _second_step(xi):
+    # the default step of second differences, rounded so that x + h is exact (see _steps)
+    return (xi + SECOND_STEP * max(1.0, abs(xi))) - xi
+
+
+@register_jitable
+def _cross_sweeps(f, x, h, given, v, t, vdiv, args, out, work):
+    # The two sweeps of the cross stencil, with b = t * (v / vdiv):
+    #   out_i <- [f(x+b+a_i) - f(x+b-a_i)] - [f(x-b+a_i) - f(x-b-a_i)],  a_i = h_i e_i,
+    # h_i from h if ``given``, else the default step (computed where it is
+    # used: no array of steps to fill).  One scratch point per sweep: it is
+    # set to x + b (then x - b) once, and each evaluation moves one
+    # coordinate of it and puts it back, so a point costs O(1) work besides
+    # f.  4d evaluations; returns (status, fscale).
     d = x.shape[0]
+    fscale = 0.0
+    for side in range(2):
+        sign = 1.0 if side == 0 else -1.0
+        for j in range(d):
+            work[j] = x[j] + sign * (t * (v[j] / vdiv))
+        for i in range(d):
+            hi = h[i] if given else _second_step(x[i])
+            base = work[i]
+            work[i] = base + hi
+            fp = f(work, *args)
+            if not (fp - fp == 0):
+                return 1, fscale
+            work[i] = base - hi
+            fm = f(work, *args)
+            if not (fm - fm == 0):
+                return 1, fscale
+            work[i] = base
+            if side == 0:
+                out[i] = fp - fm
+            else:
+                out[i] = out[i] - (fp - fm)
+            fscale = max(fscale, abs(fp), abs(fm))
     for j in range(d):
         work[j] = x[j]
-    f0 = f(work, *args)
-    if not (f0 - f0 == 0):
-        return 1, 0.0
-    fscale = abs(f0)
+    return 0, fscale
+
+
+def hvp_cross_point(f, x, h, v, args, mode, out, work):
+    # out = H @ v for a displacement v given by the caller (already small):
+    # the cross stencil
+    #   [f(x+a+b) - f(x+a-b) - f(x-a+b) + f(x-a-b)] / (4 h_i) = (H b)_i + O(h**2 + |b|**2)
+    # with a = h_i e_i and b = v (odd terms cancel in pairs): 4d evaluations.
+    s, fscale = _cross_sweeps(f, x, h, True, v, 1.0, 1.0, args, out, work)
+    if s != 0:
+        return s, fscale
+    for i in range(x.shape[0]):
+        out[i] = out[i] / (4.0 * h[i])
+    return 0, fscale
+
+
+def hvp_central_point(f, x, h, v, args, mode, out, work):
+    # out = H @ v, everything per point: v is the raw direction; h holds the
+    # caller's steps if mode == 1, otherwise the default steps are used
+    # (mode == 2: and written into h, for full_output; mode == 0: h may be
+    # empty).  The cross stencil of hvp_cross_point runs along the unit
+    # (max-norm) direction u = v / |v|_inf displaced by
+    # t = SECOND_STEP * max(1, |x|_inf), and the result is scaled back by
+    # |v|_inf / t: H v is linear in v, and dividing by a tiny (e.g.
+    # subnormal) |v|_inf first keeps t / |v|_inf from overflowing.  A zero v
+    # gives b = 0, so every bracket cancels exactly and out = 0.
+    d = x.shape[0]
+    vmax = 0.0
+    xmax = 1.0
     for j in range(d):
-        work[j] = x[j] + v[j]
-    fb = f(work, *args)
-    if not (fb - fb == 0):
-        return 1, fscale
-    for j in range(d):
-        work[j] = x[j] - v[j]
-    fmb = f(work, *args)
-    if not (fmb - fmb == 0):
-        return 1, fscale
-    fscale = max(fscale, abs(fb), abs(fmb))
-    # Three sweeps, each moving one coordinate of a fixed base point (x,
-    # x + v, x - v) and putting it back: O(d) work per evaluation would
-    # otherwise go into rebuilding the point.  The arithmetic (and so every
-    # bit of the result) is that of the formula above.
-    fma_all = np.empty(d)
-    for j in range(d):
-        work[j] = x[j]
+        vmax = max(vmax, abs(v[j]))
+        xmax = max(xmax, abs(x[j]))
+    t = SECOND_STEP * xmax
+    vdiv = vmax if vmax > 0.0 else 1.0
+    given = mode == 1
+    s, fscale = _cross_sweeps(f, x, h, given, v, t, vdiv, args, out, work)
+    if s != 0:
+        return s, fscale
     for i in range(d):
-        work[i] = x[i] + h[i]
-        fa = f(work, *args)
-        if not (fa - fa == 0):
-            return 1, fscale
-        work[i] = x[i] - h[i]
-        fma = f(work, *args)
-        if not (fma - fma == 0):
-            return 1, fscale
-        work[i] = x[i]
-        out[i] = fa
-        fma_all[i] = fma
-        fscale = max(fscale, abs(fa), abs(fma))
-    for j in range(d):
-        work[j] = x[j] + v[j]
-    for i in range(d):
-        work[i] += h[i]
-        fab = f(work, *args)
-        if not (fab - fab == 0):
-            return 1, fscale
-        work[i] = x[i] + v[i]
-        out[i] = (fab - out[i]) - (fb - f0)
-        fscale = max(fscale, abs(fab))
-    for j in range(d):
-        work[j] = x[j] - v[j]
-    for i in range(d):
-        work[i] -= h[i]
-        fmab = f(work, *args)
-        if not (fmab - fmab == 0):
-            return 1, fscale
-        work[i] = x[i] - v[i]
-        out[i] = (out[i] + ((fmab - fma_all[i]) - (fmb - f0))) / (2.0 * h[i])
-        fscale = max(fscale, abs(fmab))
-    for j in range(d):
-        work[j] = x[j]
+        hi = h[i] if given else _second_step(x[i])
+        out[i] = (out[i] / (4.0 * hi * t)) * vmax
+        if mode == 2:
+            h[i] = hi
     return 0, fscale
 
 

@@ -117,18 +117,16 @@ def _hess_complex(fn, X, H):
     return out, scale
 
 
-def _hvp_central(fn, X, H, V):
-    n, d = X.shape
-    Xe = X[:, None, :]
+def _hvp_cross(fn, X, H, V):
+    # the cross stencil of _stencils_second.hvp_cross_point, b = V
+    d = X.shape[1]
     E = _axis(H)
-    B = V[:, None, :]
-    P = np.concatenate([Xe, Xe + B, Xe - B, Xe + E, Xe - E, Xe + E + B, Xe - E - B], axis=1)
+    Xp = (X + V)[:, None, :]
+    Xm = (X - V)[:, None, :]
+    P = np.concatenate([Xp + E, Xp - E, Xm + E, Xm - E], axis=1)
     F, scale = _evaluate(fn, X, P)
-    f0, fb, fmb = F[:, :1], F[:, 1:2], F[:, 2:3]
-    fa, fma = F[:, 3 : 3 + d], F[:, 3 + d : 3 + 2 * d]
-    fab, fmab = F[:, 3 + 2 * d : 3 + 3 * d], F[:, 3 + 3 * d :]
-    num = ((fab - fa) - (fb - f0)) + ((fmab - fma) - (fmb - f0))
-    return num / (2.0 * H), scale
+    fpp, fpm, fmp, fmm = F[:, :d], F[:, d:2 * d], F[:, 2 * d:3 * d], F[:, 3 * d:]
+    return ((fpp - fpm) - (fmp - fmm)) / (4.0 * H), scale
 
 
 def _hvp_complex(fn, X, H, V):
@@ -160,8 +158,8 @@ def run_vectorized(name, fn, X, H, V, mode):
         return _hess_central(fn, X, H)
     if name == "hess_complex":
         return _hess_complex(fn, X, H)
-    if name == "hvp_central":
-        return _hvp_central(fn, X, H, V)
+    if name == "hvp_cross":
+        return _hvp_cross(fn, X, H, V)
     if name == "hvp_complex":
         return _hvp_complex(fn, X, H, V)
     if name in ("hvp_grad", "hvp_grad_complex"):

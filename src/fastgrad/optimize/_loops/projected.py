@@ -1,6 +1,7 @@
-"""Bound-constrained loops: projected L-BFGS, projected gradient descent and
-projected (heavy-ball / Nesterov) momentum, plus their search along the
-projection arc.
+"""Bound-constrained loops: projected L-BFGS, and the search along the
+projection arc that it and projected gradient descent use.  (Projected
+gradient descent and momentum are the loops of
+:mod:`fastgrad.optimize._loops.first_order` run with their box switch on.)
 
 Same signature and conventions as :mod:`fastgrad.optimize._loops.first_order`;
 the box is read from the tail of ``fp`` (:mod:`fastgrad.optimize._loops.box`)
@@ -14,15 +15,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .box import (accept_box, begin_box, clip, free_set, lower_of, masked_two_loop, project_step,
-                  projected_grad_norm, upper_of)
-from .codes import (BAD_GRAD, C_NFEV, C_NIT, C_NJEV, C_STATUS, CALLBACK_STOP, CONVERGED, DIVERGED,
-                    FP_C1, FP_EXPLODE, FP_MOMENTUM, FP_TOL, IP_AUTOSTEP, IP_LSKIND,
-                    IP_MAXITER, IP_MAXLS, IP_MEMORY, IP_VARIANT, LS_BAD_F, LS_BAD_G, LS_KIND_NONE,
+from .box import accept_box, begin_box, free_set, lower_of, masked_two_loop, project_step, upper_of
+from .codes import (C_NFEV, C_NIT, C_NJEV, C_STATUS, CALLBACK_STOP, CONVERGED, DIVERGED, FP_C1, FP_EXPLODE,
+                    FP_TOL, IP_LSKIND, IP_MAXITER, IP_MAXLS, IP_MEMORY, LS_BAD_F, LS_BAD_G, LS_KIND_NONE,
                     LS_NO_STEP, LS_OK, MAX_ITER)
-from .adapters import start_scale
 from .line_search import NOISE
-from .vector import MAX_HALVINGS, dot, guard_auto_step, ls_status, norm2
+from .vector import dot, ls_status, norm2
 
 
 def projected_search(vg, fun, jac, args, ip, fp, x, f0, g0, p, d0, alpha0, xnew, gnew, work, h):
@@ -157,141 +155,6 @@ def lbfgs_box_loop(vg, hf, ls, cb, fun, jac, hess, args, x, g, ip, fp, lr, hist,
         f = fnew
         k += 1
         pg, diverged = accept_box(x, xn, g, gn, lo, hi, hist, k, f, alpha, f_start, fp[FP_EXPLODE])
-        if diverged:
-            status = DIVERGED
-            break
-        if cb(x, g, f, k):
-            status = CALLBACK_STOP
-            break
-    counts[C_STATUS] = status
-    counts[C_NIT] = k
-    return f
-
-
-def gd_box_loop(vg, hf, ls, cb, fun, jac, hess, args, x, g, ip, fp, lr, hist, counts):
-    # Projected gradient descent: x <- P(x - a g), a fixed or from the
-    # projected Armijo search (ls = projected_search).
-    d = x.shape[0]
-    lo = lower_of(fp, d)
-    hi = upper_of(fp, d)
-    work = np.empty(d)
-    h = np.empty(d)
-    xn = np.empty(d)
-    gn = np.empty(d)
-    p = np.empty(d)
-    f, st, nf, ng = vg(fun, jac, args, x, g, work, h, ip, fp, 1)
-    ok, pg = begin_box(f, st, nf, ng, x, g, lo, hi, hist, counts)
-    if not ok:
-        return f
-    scale = start_scale(hf, vg, fun, jac, hess, args, x, ip, fp, counts)
-    auto = ip[IP_AUTOSTEP] == 1
-    xb = x.copy()  # best iterate, for the automatic step's safeguard (guard_auto_step)
-    gb = g.copy()
-    fb = f
-    halvings = 0
-    f_start = f
-    k = 0
-    status = MAX_ITER
-    while True:
-        if pg <= fp[FP_TOL]:
-            status = CONVERGED
-            break
-        if k >= ip[IP_MAXITER]:
-            break
-        for i in range(d):
-            p[i] = -g[i]
-        sl, alpha, fnew, nf, ng = ls(vg, fun, jac, args, ip, fp, x, f, g, p, 0.0, lr[k] * scale, xn, gn, work, h)
-        counts[C_NFEV] += nf
-        counts[C_NJEV] += ng
-        if sl == LS_BAD_F and auto and halvings < MAX_HALVINGS:
-            halvings += 1
-            scale *= 0.5
-            continue
-        if sl != LS_OK:
-            status = ls_status(sl)
-            break
-        f = fnew
-        k += 1
-        pg, diverged = accept_box(x, xn, g, gn, lo, hi, hist, k, f, alpha, f_start, fp[FP_EXPLODE])
-        if auto:
-            f, fb, halve = guard_auto_step(x, g, p, xb, gb, f, fb, f_start, diverged)
-            if halve:
-                halvings += 1
-                scale *= 0.5
-                diverged = halvings > MAX_HALVINGS
-                pg = projected_grad_norm(x, g, lo, hi)
-        if diverged:
-            status = DIVERGED
-            break
-        if cb(x, g, f, k):
-            status = CALLBACK_STOP
-            break
-    counts[C_STATUS] = status
-    counts[C_NIT] = k
-    return f
-
-
-def momentum_box_loop(vg, hf, ls, cb, fun, jac, hess, args, x, g, ip, fp, lr, hist, counts):
-    # The momentum loop of first_order with every trial point projected; a
-    # coordinate that the projection clips loses its velocity (it hit a wall),
-    # so momentum does not keep pressing it against the bound.
-    nesterov = ip[IP_VARIANT] == 1
-    d = x.shape[0]
-    lo = lower_of(fp, d)
-    hi = upper_of(fp, d)
-    work = np.empty(d)
-    h = np.empty(d)
-    xn = np.empty(d)
-    gn = np.empty(d)
-    v = np.zeros(d)
-    mu = fp[FP_MOMENTUM]
-    f, st, nf, ng = vg(fun, jac, args, x, g, work, h, ip, fp, 1)
-    ok, pg = begin_box(f, st, nf, ng, x, g, lo, hi, hist, counts)
-    if not ok:
-        return f
-    scale = start_scale(hf, vg, fun, jac, hess, args, x, ip, fp, counts)
-    auto = ip[IP_AUTOSTEP] == 1
-    xb = x.copy()  # best iterate, for the automatic step's safeguard (guard_auto_step)
-    gb = g.copy()
-    fb = f
-    halvings = 0
-    f_start = f
-    k = 0
-    status = MAX_ITER
-    while True:
-        if pg <= fp[FP_TOL]:
-            status = CONVERGED
-            break
-        if k >= ip[IP_MAXITER]:
-            break
-        a = lr[k] * scale
-        for i in range(d):
-            vi = mu * v[i] - a * g[i]
-            t = x[i] + (mu * vi - a * g[i] if nesterov else vi)
-            xn[i] = clip(t, lo[i], hi[i])
-            v[i] = vi if xn[i] == t else 0.0
-        fnew, st, nf, ng = vg(fun, jac, args, xn, gn, work, h, ip, fp, 1)
-        counts[C_NFEV] += nf
-        counts[C_NJEV] += ng
-        if st == 1 and auto and halvings < MAX_HALVINGS:
-            f, fb, _ = guard_auto_step(x, g, v, xb, gb, np.inf, fb, f_start, True)
-            halvings += 1
-            scale *= 0.5
-            pg = projected_grad_norm(x, g, lo, hi)
-            continue
-        if st != 0:
-            status = DIVERGED if st == 1 else BAD_GRAD
-            break
-        f = fnew
-        k += 1
-        pg, diverged = accept_box(x, xn, g, gn, lo, hi, hist, k, f, a, f_start, fp[FP_EXPLODE])
-        if auto:
-            f, fb, halve = guard_auto_step(x, g, v, xb, gb, f, fb, f_start, diverged)
-            if halve:
-                halvings += 1
-                scale *= 0.5
-                diverged = halvings > MAX_HALVINGS
-                pg = projected_grad_norm(x, g, lo, hi)
         if diverged:
             status = DIVERGED
             break

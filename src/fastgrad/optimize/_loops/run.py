@@ -43,14 +43,14 @@ from . import line_search as ls_mod
 from . import adapters as ad
 from .codes import N_COUNTS
 from .fd_box import vg_fd_box
-from .first_order import gd_loop, momentum_loop
+from .first_order import gd_box_loop, gd_loop, momentum_box_loop, momentum_loop
 from .newton import newton_loop
-from .projected import gd_box_loop, lbfgs_box_loop, momentum_box_loop, projected_search
+from .projected import lbfgs_box_loop, projected_search
 from .quasi_newton import bfgs_loop, cg_loop, lbfgs_loop
 
 LOOPS = {"gd": gd_loop, "momentum": momentum_loop, "nesterov": momentum_loop, "newton": newton_loop,
          "bfgs": bfgs_loop, "lbfgs": lbfgs_loop, "cg": cg_loop,
-         # bound-constrained loops (fastgrad.optimize._loops.projected)
+         # bound-constrained loops (fastgrad.optimize._loops.projected and first_order)
          "lbfgs-box": lbfgs_box_loop, "gd-box": gd_box_loop, "momentum-box": momentum_box_loop}
 LINE_SEARCHES = {"none": ls_mod.fixed_step, "backtracking": ls_mod.backtracking, "wolfe": ls_mod.strong_wolfe,
                  "projected": projected_search}
