@@ -12,8 +12,10 @@ iteration:
    features near the boundary are the ones that may enter the support
    (the quantity gap-safe screening thresholds); the support always stays;
 3. keeps the best-scored ``ws_size`` features, where ``ws_size`` starts at
-   ``max(100, 2 |support|)`` and at least doubles every outer iteration, so
-   the whole problem is reached after O(log p) iterations at worst;
+   ``max(100, 2 |support|)``, never shrinks, follows ``2 |support|`` and
+   doubles whenever an outer iteration cut the gap by less than 10%, so a
+   set that is too small reaches the whole problem after O(log p) slow
+   iterations at worst;
 4. runs CD epochs on that working set only (with Anderson extrapolation)
    until its own duality gap is below a fraction of the outer gap.
 
@@ -34,6 +36,9 @@ __all__ = ["fit_ws", "ws_preferred"]
 # Below these sizes a working set saves too little to pay for the outer loop.
 _MIN_FEATURES = 1000
 _FIRST_WS = 100
+# The set doubles when the last outer iteration cut the gap by less than
+# this factor (the set was too small); else it only follows 2 |support|.
+_SLOW_PROGRESS = 0.9
 # The inner problem is solved until its gap is this fraction of the outer gap
 # (looser wastes outer iterations, tighter wastes epochs on a set that grows).
 _INNER_FRACTION = 0.3
@@ -103,7 +108,7 @@ def _one_target(X, data, idx, ptr, y, s, m, sx, norms, w, problem, n_threads, ve
         r = np.ascontiguousarray(y - (X @ w - m @ w), dtype=np.float64)
     else:
         r = y.copy()
-    curves, epochs, ws_size, status, gap = [], 0, 0, MAX_ITER, np.nan
+    curves, epochs, ws_size, status, gap, prev_gap = [], 0, 0, MAX_ITER, np.nan, np.inf
     while True:
         grad = py_ws_gradient(data, idx, ptr, n, s, m, r, n_threads)
         sr = sw * r
@@ -118,11 +123,27 @@ def _one_target(X, data, idx, ptr, y, s, m, sx, norms, w, problem, n_threads, ve
         if epochs >= problem.max_iter:
             break
         support = int(np.count_nonzero(w))
-        ws_size = min(p, max(_FIRST_WS, 2 * support, 2 * ws_size))
+        grow = 2 if gap > _SLOW_PROGRESS * prev_gap else 1
+        ws_size = min(p, max(_FIRST_WS, 2 * support, grow * ws_size))
+        prev_gap = gap
         ws = _working_set(w, grad, norms, shrink, l1, l2, positive, ws_size)
-        st, k, inner_gap, curve = py_ws_inner(
-            data, idx, ptr, n, y, s, m, sx, norms, ws, w, r, l1, l2, positive,
-            problem.max_iter - epochs, max(_INNER_FRACTION * gap, 0.5 * gap_tol), True)
+        target = max(_INNER_FRACTION * gap, 0.5 * gap_tol)
+        budget = problem.max_iter - epochs
+        if idx is None:
+            # dense columns are contiguous already: CD walks the set in place
+            st, k, inner_gap, curve = py_ws_inner(
+                data, idx, ptr, n, y, s, m, sx, norms, ws, w, r, l1, l2, positive,
+                budget, target, True)
+        else:
+            # a sparse column is a few scattered cache lines; gathering the
+            # set into one compact CSC block lets the epochs stream it
+            sub = X[:, ws]
+            w_ws = w[ws]
+            st, k, inner_gap, curve = py_ws_inner(
+                sub.data, sub.indices, sub.indptr, n, y, s, m[ws], sx[ws], norms[ws],
+                np.arange(ws.size, dtype=np.int32), w_ws, r, l1, l2, positive,
+                budget, target, True)
+            w[ws] = w_ws
         epochs += k
         curves.append(curve)
         if verbose:
