@@ -53,13 +53,19 @@ def ws_preferred(estimator, problem):
             and not hasattr(precompute, "__array__"))
 
 
+def _dot(a, b):
+    # not a BLAS call: OpenBLAS may run a long dot product on threads that
+    # keep spinning afterwards and, on a busy machine, slow the next kernel
+    return float(np.multiply(a, b).sum())
+
+
 def _gap(w, grad, r2, ry, l1, l2, positive, n_samples):
     """Duality gap from the full gradient (same formula as ``_duality_gap``).
 
     Returns ``(gap, shrink)`` with ``shrink >= 1`` the factor the residual is
     divided by to become dual feasible.
     """
-    ww = w @ w
+    ww = _dot(w, w)
     if l1 > 0:
         g = grad - l2 * w
         dual_norm = np.max(g if positive else np.abs(g)) if g.size else 0.0
@@ -69,9 +75,9 @@ def _gap(w, grad, r2, ry, l1, l2, positive, n_samples):
         return primal - dual, shrink
     if l2 > 0:
         g = np.maximum(grad, 0.0) if positive else grad
-        return r2 + 0.5 * l2 * ww - ry + (g @ g) / (2.0 * l2), 1.0
+        return r2 + 0.5 * l2 * ww - ry + _dot(g, g) / (2.0 * l2), 1.0
     # no penalty: the squared gradient stands in, in the scale the CD loops use
-    return n_samples * float(grad @ grad), 1.0
+    return n_samples * _dot(grad, grad), 1.0
 
 
 def _working_set(w, grad, norms, shrink, l1, l2, positive, size):
@@ -101,7 +107,7 @@ def _one_target(X, data, idx, ptr, y, s, m, sx, norms, w, problem, n_threads, ve
     p = w.size
     inv_n = 1.0 / n
     sw = 1.0 if s is None else s
-    yy = float(np.dot(sw * y, y)) * inv_n
+    yy = _dot(sw * y, y) * inv_n
     gap_tol = problem.tol * yy
     # centred residual of the start point
     if np.any(w):
@@ -112,7 +118,7 @@ def _one_target(X, data, idx, ptr, y, s, m, sx, norms, w, problem, n_threads, ve
     while True:
         grad = py_ws_gradient(data, idx, ptr, n, s, m, r, n_threads)
         sr = sw * r
-        gap, shrink = _gap(w, grad, float(sr @ r) * inv_n, float(sr @ y) * inv_n, l1, l2,
+        gap, shrink = _gap(w, grad, _dot(sr, r) * inv_n, _dot(sr, y) * inv_n, l1, l2,
                            positive, n)
         if not np.isfinite(gap):
             status = NONFINITE
