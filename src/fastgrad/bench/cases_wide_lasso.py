@@ -72,6 +72,30 @@ def relative_gap(X, y, w, alpha):
     return (primal - dual) / (0.5 * (y @ y) / n)
 
 
+FISTA_BUDGET = 100
+
+
+def numpy_fista(d, n_iter=FISTA_BUDGET):
+    """Plain numpy / scipy FISTA for the Lasso: a time yardstick (fixed budget)."""
+    X, y, alpha = d["X"], d["y"], d["alpha"]
+    n, p = X.shape
+    v = np.ones(p) / np.sqrt(p)
+    for _ in range(30):  # power iteration for ||X||_2^2
+        v = np.asarray(X.T @ np.asarray(X @ v).ravel()).ravel()
+        v /= np.linalg.norm(v)
+    L = float(np.linalg.norm(np.asarray(X @ v).ravel()) ** 2) / n * 1.01
+    w = np.zeros(p)
+    z, t = w.copy(), 1.0
+    for _ in range(n_iter):
+        g = np.asarray(X.T @ (np.asarray(X @ z).ravel() - y)).ravel() / n
+        u = z - g / L
+        w_new = np.sign(u) * np.maximum(np.abs(u) - alpha / L, 0.0)
+        t_new = 0.5 * (1.0 + np.sqrt(1.0 + 4.0 * t * t))
+        z = w_new + (t - 1.0) / t_new * (w_new - w)
+        w, t = w_new, t_new
+    return w
+
+
 def _fits(divisor):
     import sklearn.linear_model as sk
 
@@ -141,6 +165,9 @@ def wide_lasso_cases(Case, Reference):
                                 labels[name])
                 for name, fit in fits.items() if name != "fastgrad"
             }
+            refs["numpy_fista"] = Reference(
+                numpy_fista, f"numpy: FISTA, {FISTA_BUDGET} iterations, a time yardstick "
+                "(not at equal gap: timed, not compared)", compare=False)
             fg = fits["fastgrad"]
             yield Case(
                 f"wide-lasso-fit/{kind}-{full[0]}x{full[1]}/amax{divisor}", "linear-model",
