@@ -42,7 +42,7 @@ _FIRST_WS = 100
 # many outer iterations.
 _MULT = 1.3
 # The set doubles when the last outer iteration cut the gap by less than
-# this factor (the set was too small); else it only follows 2 |support|.
+# this factor (the set was too small); else it only follows 1.3 |support|.
 _SLOW_PROGRESS = 0.9
 # The inner problem is solved until its gap is this fraction of the outer gap
 # (looser wastes outer iterations, tighter wastes epochs on a set that grows).
