@@ -86,6 +86,13 @@ class Case:
         ``objective_rtol`` of fastgrad (equal final objective).
     objective_rtol : float
         Largest accepted ``|f_ref - f_fastgrad| / |f_fastgrad|``.
+    certificate : callable, optional
+        ``certificate(data, out) -> float``, an accuracy every result is
+        checked with by one independent function (e.g. the relative duality
+        gap of a Lasso fit); recorded for fastgrad and every reference, next
+        to ``certificate_max``, the value the case promises.
+    certificate_max : float
+        The largest certificate the case's tolerances are chosen to reach.
     """
 
     name: str
@@ -101,6 +108,8 @@ class Case:
     description: str = ""
     objective: Callable | None = None
     objective_rtol: float = 1e-10
+    certificate: Callable | None = None
+    certificate_max: float | None = None
 
     def __post_init__(self):
         self.references = {

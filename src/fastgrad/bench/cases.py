@@ -27,6 +27,7 @@ from .cases_sparse_ridge import sparse_ridge_cases
 from .cases_sgd_classifier import sgd_classifier_cases
 from .cases_sparse_sgd import sparse_sgd_cases
 from .cases_tweedie import tweedie_cases
+from .cases_wide_lasso import wide_lasso_cases
 
 __all__ = ["Case", "Reference", "available", "build_cases", "select"]
 
@@ -41,6 +42,7 @@ def build_cases() -> list[Case]:
             *sparse_ridge_cases(Case, Reference), *sparse_cd_cases(Case, Reference),
             *sgd_classifier_cases(Case, Reference), *sparse_sgd_cases(Case, Reference),
             *sparse_glm_cases(Case, Reference), *path_cases(Case, Reference),
+            *wide_lasso_cases(Case, Reference),
             *ridge_cv_cases(Case, Reference), *logistic_cv_cases(Case, Reference),
             # fastgrad.dask on a LocalCluster: only with the [dask] extra installed
             *(dask_cases(Case, Reference)

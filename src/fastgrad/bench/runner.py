@@ -148,6 +148,8 @@ def run_case(case, mode="quick", *, subsets=None):
         r["max_error"] = None if is_yardstick else max_error(out, sub)
         if f_fg is not None:
             _objective_fields(case, data, r, out, f_fg)
+        if case.certificate is not None and not is_yardstick:
+            r["certificate"] = float(case.certificate(data, out))
 
     record = {
         "name": case.name, "group": case.group, "description": case.description, "points": n,
@@ -159,6 +161,11 @@ def run_case(case, mode="quick", *, subsets=None):
         record["fastgrad"]["objective"] = f_fg
         record["objective_rtol"] = case.objective_rtol
         record["equal_objective"] = all(r["equal_objective"] is not False for r in refs)
+    if case.certificate is not None:
+        record["fastgrad"]["certificate"] = float(case.certificate(data, fg_out))
+        record["certificate_max"] = case.certificate_max
+    if "notes" in data:  # what setup chose (e.g. calibrated tolerances)
+        record["notes"] = data["notes"]
     if case.first_call and refs:
         record["first_call_over_steady"] = fg_t.median / refs[0]["median_s"]
     return record

@@ -64,10 +64,13 @@ def canonical_sparse(X, original):
     return X
 
 
-def _validate_fit_data(estimator, X, y, sample_weight, multi_output=True, accept_sparse=False):
+def _validate_fit_data(estimator, X, y, sample_weight, multi_output=True, accept_sparse=False,
+                       order="C"):
     """Checked ``X`` and ``y`` of one float dtype, and the weights.
 
-    Dense ``X`` comes back C-contiguous. With ``accept_sparse`` (a format
+    Dense ``X`` comes back C-contiguous (``order="F"``: Fortran-contiguous;
+    None: in the memory layout it came in, possibly not contiguous, so a
+    solver that reads columns can take an F-ordered ``X`` without a copy). With ``accept_sparse`` (a format
     name such as ``"csr"`` or ``"csc"``) a scipy.sparse ``X`` is converted
     once to that format and made canonical (``canonical_sparse``); without
     it sparse ``X`` is refused with a clear TypeError. Raises clear errors for
@@ -86,7 +89,7 @@ def _validate_fit_data(estimator, X, y, sample_weight, multi_output=True, accept
         accept_sparse=accept_sparse,
         accept_large_sparse=True,
         dtype=_FLOAT_DTYPES,
-        order="C",
+        order=order,
         multi_output=multi_output,
         y_numeric=True,
     )

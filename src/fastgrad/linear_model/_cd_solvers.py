@@ -13,6 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._cd_fast import py_gram_cd, py_residual_cd
+from ._cd_ws import fit_ws, ws_preferred
 from ._squared_loss import _resolve_n_threads
 from ._base import _gram
 from ._iterative import fit_least_squares
@@ -232,12 +233,18 @@ def _fit_fista(estimator, problem):
 
 
 # Solver registry: "auto" resolves to one of these (see _resolve_solver).
-_SOLVER_FITS = {"cd": _fit_cd, "fista": _fit_fista}
+_SOLVER_FITS = {"cd": _fit_cd, "fista": _fit_fista, "ws": fit_ws}
 _SOLVERS = {"auto"} | set(_SOLVER_FITS)
 
 
-def _resolve_solver(estimator):
+def _resolve_solver(estimator, problem=None):
     # CD is faster than FISTA on every shape measured (its Gram loop costs
-    # nothing per epoch once X^T X exists), so "auto" means "cd".
-    return "cd" if estimator.solver == "auto" else estimator.solver
+    # nothing per epoch once X^T X exists), so "auto" means "cd" -- except on
+    # wide L1 fits, where CD restricted to working sets skips most features
+    # (``_cd_ws.ws_preferred``).
+    if estimator.solver != "auto":
+        return estimator.solver
+    if problem is not None and ws_preferred(estimator, problem):
+        return "ws"
+    return "cd"
 
