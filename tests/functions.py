@@ -81,6 +81,18 @@ def _rosenbrock_grad(x):
     return g
 
 
+@numba.njit
+def rosen_jit(x):
+    """Rosenbrock of one point as a jitted loop: the objective the compiled
+    minimize tests share (one dispatcher, so its kernels compile once)."""
+    s = 0.0
+    for i in range(x.shape[0] - 1):
+        a = x[i + 1] - x[i] * x[i]
+        b = 1.0 - x[i]
+        s += 100.0 * a * a + b * b
+    return s
+
+
 def _rosenbrock_hess(x):
     d = x.size
     H = np.zeros((d, d))

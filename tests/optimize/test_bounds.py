@@ -8,25 +8,13 @@ import pytest
 import scipy.optimize as so
 
 import fastgrad
+from functions import _rosenbrock_grad as rosen_grad, rosen_jit
 from fastgrad.optimize._bounds import active_mask
 
 
-@numba.njit
-def rosen(x):
-    s = 0.0
-    for i in range(x.shape[0] - 1):
-        a = x[i + 1] - x[i] * x[i]
-        b = 1.0 - x[i]
-        s += 100.0 * a * a + b * b
-    return s
+rosen = rosen_jit  # the shared jitted objective (tests/functions.py)
 
 
-def rosen_grad(x):
-    g = np.zeros_like(x)
-    a = x[1:] - x[:-1] ** 2
-    g[:-1] = -400.0 * x[:-1] * a - 2.0 * (1.0 - x[:-1])
-    g[1:] += 200.0 * a
-    return g
 
 
 def rosen_box(d):

@@ -5,12 +5,12 @@ References: plain numpy transcriptions of the projected recurrences (same
 iterates), scipy's L-BFGS-B (same minimiser, same active set), and the
 unbounded loops (an infinite box changes nothing).
 """
-import numba
 import numpy as np
 import pytest
 import scipy.optimize as so
 
 import fastgrad
+from functions import _rosenbrock_grad as rosen_grad, rosen_jit
 from fastgrad.optimize._bounds import active_mask
 
 
@@ -19,22 +19,8 @@ def rosen(x):
     return float(np.sum(100.0 * a * a + (1.0 - x[:-1]) ** 2))
 
 
-def rosen_grad(x):
-    g = np.zeros_like(x)
-    a = x[1:] - x[:-1] ** 2
-    g[:-1] = -400.0 * x[:-1] * a - 2.0 * (1.0 - x[:-1])
-    g[1:] += 200.0 * a
-    return g
 
 
-@numba.njit
-def rosen_jit(x):
-    s = 0.0
-    for i in range(x.shape[0] - 1):
-        a = x[i + 1] - x[i] * x[i]
-        b = 1.0 - x[i]
-        s += 100.0 * a * a + b * b
-    return s
 
 
 def rosen_box(d):

@@ -12,18 +12,12 @@ import scipy.optimize as so
 
 import fastgrad
 from fastgrad.bench import naive_optim
+from functions import rosen_jit
 
 # ----------------------------------------------------------------- objectives
 
 
-@numba.njit
-def rosen(x):
-    s = 0.0
-    for i in range(x.shape[0] - 1):
-        a = x[i + 1] - x[i] * x[i]
-        b = 1.0 - x[i]
-        s += 100.0 * a * a + b * b
-    return s
+rosen = rosen_jit  # the shared jitted objective (tests/functions.py)
 
 
 @numba.njit
