@@ -93,7 +93,8 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, BaseEstimator):
         most ``tol * std(y)`` in max-norm. ``dual_gap_`` is computed at the end.
         "ws": working-set CD for wide L1 fits: an outer loop takes the full
         gradient and the duality gap, keeps the features closest to
-        entering the support (a set that at least doubles each time), and
+        entering the support (about 1.3 times the support, never shrinking,
+        doubled when an outer step lowers the gap by less than 10%), and
         runs CD epochs with Anderson extrapolation on those only. Same
         stopping rule and ``dual_gap_`` as "cd"; ``n_iter_`` counts its
         (working-set) epochs. Reads an F-ordered dense ``X`` or CSC ``X``
@@ -121,7 +122,7 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, BaseEstimator):
     loss_curve_ : ndarray of shape (n_iter_,) or list of such arrays
         Objective after each epoch (one array per target for 2-D ``y``).
     solver_ : str
-        The solver that ran ("cd").
+        The solver that ran ("cd", "fista" or "ws"; "auto" resolved).
     n_features_in_ : int
         Number of features seen in ``fit``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
