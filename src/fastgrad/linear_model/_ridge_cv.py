@@ -64,15 +64,22 @@ def _loo_cov(X, Yc, root, x_mean, alphas, fit_intercept):
         G = np.asarray((X.T @ sp.diags(root ** 2) @ X).todense())
         G = G - np.outer(x_mean, x_mean) * (root @ root)
     else:
-        Xc = (X - x_mean) * root[:, None]
+        # on tall data each (n, p) or (n, A) temporary is tens of MB whose
+        # first writes cost more than the arithmetic: build in place
+        Xc = X - x_mean
+        if np.any(root != 1.0):
+            Xc *= root[:, None]
         G = Xc.T @ Xc
         XV = None
     lam, V = np.linalg.eigh(G)
     lam = np.maximum(lam, 0.0)  # rounding can push zero eigenvalues below 0
-    Z = root[:, None] * XV(V) if XV is not None else Xc @ V
+    if XV is not None:
+        Z = root[:, None] * XV(V)
+    else:
+        Z = Xc @ V
+        del Xc  # its memory can serve the next temporaries
     ZY = Z.T @ Yc  # (p, k)
     D = 1.0 / (lam[:, None] + alphas[None, :])  # (p, A)
-    H = (Z * Z) @ D  # hat diagonal (n, A)
     n, k, A = Yc.shape[0], Yc.shape[1], alphas.shape[0]
     fit = np.empty((n, k, A))
     step = max(1, _BLOCK_ENTRIES // max(1, n * k))
@@ -81,10 +88,13 @@ def _loo_cov(X, Yc, root, x_mean, alphas, fit_intercept):
         W = (D[:, None, a0:a1] * ZY[:, :, None]).reshape(Z.shape[1], -1)
         fit[:, :, a0:a1] = (Z @ W).reshape(n, k, a1 - a0)
     coefs = np.einsum("pq,qka->kpa", V, D[:, None, :] * ZY[:, :, None])
-    denom = 1.0 - H
+    np.multiply(Z, Z, out=Z)
+    denom = Z @ D  # the hat diagonal (n, A) ...
+    np.subtract(1.0, denom, out=denom)  # ... and 1 - it
     if fit_intercept:  # the hat matrix of the centred fit plus the intercept's
         denom -= (root * root / (root @ root))[:, None]
-    return Yc[:, :, None] - fit, denom, coefs
+    np.subtract(Yc[:, :, None], fit, out=fit)  # the LOO residuals' numerators
+    return fit, denom, coefs
 
 
 def _loo_gram(X, Yc, root, x_mean, alphas, fit_intercept):
